@@ -1,0 +1,188 @@
+package org.vectorgrad.simd;
+
+/**
+ * The plain-loop reference implementation of {@link Kernels}: every value is computed by the
+ * op's own {@code apply} definition, reductions accumulate in double. Tests compare the vector
+ * kernels against it; it is also the fallback when the Vector API is unavailable.
+ */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void map(UnaryOp op, int[] shape, float[] src, int srcOffset, int[] srcStrides,
+                    float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+        int s = walk.innerStride(0);
+        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                dst[o[1] + i] = op.apply(src[o[0] + i * s]);
+            }
+        });
+    }
+
+    @Override
+    public void zip(BinaryOp op, int[] shape, float[] a, int aOffset, int[] aStrides,
+                    float[] b, int bOffset, int[] bStrides, float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        int as = walk.innerStride(0);
+        int bs = walk.innerStride(1);
+        walk.forEachRow(new int[] {aOffset, bOffset, dstOffset}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                dst[o[2] + i] = op.apply(a[o[0] + i * as], b[o[1] + i * bs]);
+            }
+        });
+    }
+
+    @Override
+    public void where(int[] shape, float[] cond, int condOffset, int[] condStrides,
+                      float[] a, int aOffset, int[] aStrides, float[] b, int bOffset, int[] bStrides,
+                      float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, condStrides, aStrides, bStrides,
+                Shapes.contiguousStrides(shape));
+        int cs = walk.innerStride(0);
+        int as = walk.innerStride(1);
+        int bs = walk.innerStride(2);
+        walk.forEachRow(new int[] {condOffset, aOffset, bOffset, dstOffset}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                dst[o[3] + i] = cond[o[0] + i * cs] != 0f ? a[o[1] + i * as] : b[o[2] + i * bs];
+            }
+        });
+    }
+
+    @Override
+    public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
+                     float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+        int s = walk.innerStride(0);
+        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                dst[o[1] + i] = src[o[0] + i * s];
+            }
+        });
+    }
+
+    @Override
+    public void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
+                    float[] dst, int dstOffset) {
+        int[] dstStrides = Shapes.reducedStrides(shape, reduce);
+        double[] acc = new double[keptCount(shape, reduce)];
+        RowWalk walk = RowWalk.of(shape, aStrides, dstStrides);
+        int as = walk.innerStride(0);
+        int ds = walk.innerStride(1);
+        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                acc[o[1] + i * ds] += a[o[0] + i * as];
+            }
+        });
+        for (int j = 0; j < acc.length; j++) {
+            dst[dstOffset + j] = (float) acc[j];
+        }
+    }
+
+    private static int keptCount(int[] shape, boolean[] reduce) {
+        int count = 1;
+        for (int d = 0; d < shape.length; d++) {
+            count *= reduce[d] ? 1 : shape[d];
+        }
+        return count;
+    }
+
+    @Override
+    public float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
+        double[] acc = new double[1];
+        RowWalk walk = RowWalk.of(shape, aStrides);
+        int as = walk.innerStride(0);
+        walk.forEachRow(new int[] {aOffset}, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                double x = a[o[0] + i * as];
+                acc[0] += x * x;
+            }
+        });
+        return (float) acc[0];
+    }
+
+    @Override
+    public void max(int[] shape, float[] a, int aOffset, int[] aStrides, int dim,
+                    float[] values, int valuesOffset, float[] indices, int indicesOffset) {
+        int length = shape[dim];
+        int step = aStrides[dim];
+        int[] kept = Shapes.without(shape, dim);
+        RowWalk walk = RowWalk.of(kept, Shapes.without(aStrides, dim), Shapes.contiguousStrides(kept));
+        int as = walk.innerStride(0);
+        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+            for (int j = 0; j < n; j++) {
+                int base = o[0] + j * as;
+                int best = 0;
+                float bestValue = a[base];
+                for (int t = 1; t < length && bestValue == bestValue; t++) {
+                    float x = a[base + t * step];
+                    if (x > bestValue || x != x) {
+                        best = t;
+                        bestValue = x;
+                    }
+                }
+                values[valuesOffset + o[1] + j] = bestValue;
+                if (indices != null) {
+                    indices[indicesOffset + o[1] + j] = best;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmax(int[] shape, float[] a, int aOffset, int[] aStrides, int dim, boolean log,
+                        float[] dst, int dstOffset) {
+        int length = shape[dim];
+        int aStep = aStrides[dim];
+        int[] dstStrides = Shapes.contiguousStrides(shape);
+        int dStep = dstStrides[dim];
+        RowWalk walk = RowWalk.of(Shapes.without(shape, dim), Shapes.without(aStrides, dim),
+                Shapes.without(dstStrides, dim));
+        int as = walk.innerStride(0);
+        int ds = walk.innerStride(1);
+        walk.forEachRow(new int[] {aOffset, dstOffset}, (o, n) -> {
+            for (int j = 0; j < n; j++) {
+                softmaxLine(a, o[0] + j * as, aStep, dst, o[1] + j * ds, dStep, length, log);
+            }
+        });
+    }
+
+    private static void softmaxLine(float[] a, int aBase, int aStep, float[] dst, int dBase,
+                                    int dStep, int length, boolean log) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < length; t++) {
+            max = Math.max(max, a[aBase + t * aStep]);
+        }
+        double sum = 0;
+        for (int t = 0; t < length; t++) {
+            sum += Math.exp(a[aBase + t * aStep] - max);
+        }
+        float logSum = (float) Math.log(sum);
+        for (int t = 0; t < length; t++) {
+            float shifted = a[aBase + t * aStep] - max;
+            dst[dBase + t * dStep] = log ? shifted - logSum : (float) (Math.exp(shifted) / sum);
+        }
+    }
+
+    @Override
+    public void matmul(int m, int n, int k,
+                       float[] a, int aOffset, int aRowStride, int aColStride,
+                       float[] b, int bOffset, int bRowStride, int bColStride,
+                       float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += (double) a[aOffset + i * aRowStride + p * aColStride]
+                            * b[bOffset + p * bRowStride + j * bColStride];
+                }
+                int at = cOffset + i * cRowStride + j;
+                c[at] = accumulate ? (float) (c[at] + acc) : (float) acc;
+            }
+        }
+    }
+}
