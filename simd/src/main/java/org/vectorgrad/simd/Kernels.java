@@ -3,7 +3,8 @@ package org.vectorgrad.simd;
 /**
  * The float32 compute kernels. Operands are flat {@code float[]} arrays read through an offset
  * and one stride per dimension of {@code shape} (stride 0 repeats an element: broadcasting);
- * destinations are written contiguously in row-major order from {@code dstOffset}. A destination
+ * destinations are written contiguously in row-major order from {@code dstOffset} (except
+ * {@link #copy}, whose destination is strided too). A destination
  * may alias an input only when that input is contiguous with the destination's own layout.
  * Every shape may contain zeros (nothing is read or written) and may be empty (one element).
  *
@@ -28,8 +29,12 @@ public interface Kernels {
                float[] a, int aOffset, int[] aStrides, float[] b, int bOffset, int[] bStrides,
                float[] dst, int dstOffset);
 
-    /** dst[i] = src[i]: gathers a strided view into contiguous storage. */
-    void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides, float[] dst, int dstOffset);
+    /**
+     * dst[i] = src[i] with both operands strided: gathers a view into contiguous storage or
+     * scatters into a view (destination strides must not make distinct indices overlap).
+     */
+    void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
+              float[] dst, int dstOffset, int[] dstStrides);
 
     /**
      * dst[j] = Σ a[i] over the dimensions with {@code reduce[d]}, where j is i with those

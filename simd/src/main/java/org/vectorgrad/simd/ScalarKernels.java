@@ -55,12 +55,13 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
-                     float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+                     float[] dst, int dstOffset, int[] dstStrides) {
+        RowWalk walk = RowWalk.of(shape, srcStrides, dstStrides);
         int s = walk.innerStride(0);
+        int d = walk.innerStride(1);
         walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
             for (int i = 0; i < n; i++) {
-                dst[o[1] + i] = src[o[0] + i * s];
+                dst[o[1] + i * d] = src[o[0] + i * s];
             }
         });
     }

@@ -45,7 +45,7 @@ public final class Shapes {
     }
 
     /** {@code values} without the element at {@code index}. */
-    static int[] without(int[] values, int index) {
+    public static int[] without(int[] values, int index) {
         int[] out = new int[values.length - 1];
         System.arraycopy(values, 0, out, 0, index);
         System.arraycopy(values, index + 1, out, index, values.length - index - 1);

@@ -1,0 +1,81 @@
+package org.vectorgrad;
+
+/**
+ * Grad mode and the functional gradient API ({@code torch.autograd}). Grad mode is per thread,
+ * so many threads can train independent models (or evaluate under {@link #noGrad()}) at once.
+ */
+public final class Autograd {
+    private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    private Autograd() {
+    }
+
+    /** A grad-mode scope: closing it restores the mode that was in force when it was opened. */
+    public static final class Guard implements AutoCloseable {
+        private final boolean previous;
+        private boolean closed;
+
+        private Guard(boolean previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                GRAD_ENABLED.get()[0] = previous;
+            }
+        }
+    }
+
+    /** Within the returned scope no graph is recorded on this thread ({@code torch.no_grad()}). */
+    public static Guard noGrad() {
+        return setGradEnabled(false);
+    }
+
+    /** Within the returned scope graphs are recorded on this thread ({@code torch.enable_grad()}). */
+    public static Guard enableGrad() {
+        return setGradEnabled(true);
+    }
+
+    static Guard setGradEnabled(boolean enabled) {
+        boolean[] mode = GRAD_ENABLED.get();
+        Guard guard = new Guard(mode[0]);
+        mode[0] = enabled;
+        return guard;
+    }
+
+    /** Whether operations on this thread record a graph ({@code torch.is_grad_enabled()}). */
+    public static boolean isGradEnabled() {
+        return GRAD_ENABLED.get()[0];
+    }
+
+    /**
+     * Gradients of {@code outputs} with respect to {@code inputs}, without touching any
+     * {@code .grad} ({@code torch.autograd.grad}).
+     *
+     * @param gradOutputs one gradient per output, or null (or null entries) for one-element outputs
+     * @param retainGraph keep saved tensors so the graph can be differentiated again
+     * @param createGraph record the backward pass, so the result can be differentiated again
+     */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
+                                boolean retainGraph, boolean createGraph) {
+        return Engine.grad(outputs, inputs, gradOutputs, retainGraph, createGraph);
+    }
+
+    /**
+     * Records {@code result} as the output of a custom operation ({@code torch.autograd.Function}):
+     * backward calls {@code derivative} with the {@code saved} tensors. {@code result} must have
+     * been computed without history (under {@link #noGrad()} or from detached inputs). Returns
+     * {@code result}, now with a {@code gradFn} named {@code name} when grad mode is on and an
+     * input requires grad.
+     */
+    public static Tensor attach(String name, Tensor result, Tensor[] inputs, Tensor[] saved,
+                                Derivative derivative) {
+        if (result.gradFn() != null || (result.isLeaf() && result.requiresGrad())) {
+            throw new IllegalArgumentException("attach(" + name + "): the result already has autograd"
+                    + " history or requires grad; compute it under Autograd.noGrad()");
+        }
+        return Ops.record(name, result, inputs, saved, derivative);
+    }
+}

@@ -1,0 +1,210 @@
+package org.vectorgrad;
+
+import static org.vectorgrad.Ops.K;
+import static org.vectorgrad.Ops.NONE;
+import static org.vectorgrad.Ops.grads;
+import static org.vectorgrad.Ops.inputs;
+import static org.vectorgrad.Ops.record;
+import static org.vectorgrad.Ops.saved;
+
+import java.util.Arrays;
+import org.eclipse.collections.impl.list.mutable.primitive.IntArrayList;
+import org.vectorgrad.simd.BinaryOp;
+import org.vectorgrad.simd.UnaryOp;
+
+/** Unary and broadcasting binary operations: forward kernel and backward formula side by side. */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    static Tensor map(UnaryOp op, Tensor x) {
+        Tensor out = Ops.empty(x.layout.shape.clone());
+        K.map(op, x.layout.shape, x.data, x.layout.offset, x.layout.strides, out.data, 0);
+        return out;
+    }
+
+    static Tensor zip(BinaryOp op, Tensor a, Tensor b) {
+        int[] shape = Layout.broadcast(a.layout.shape, b.layout.shape);
+        Layout la = a.layout.expand(shape);
+        Layout lb = b.layout.expand(shape);
+        Tensor out = Ops.empty(shape);
+        K.zip(op, shape, a.data, la.offset, la.strides, b.data, lb.offset, lb.strides, out.data, 0);
+        return out;
+    }
+
+    /** Sums a broadcast gradient back to the shape of the input it was broadcast from. */
+    static Tensor sumToShape(Tensor grad, int[] shape) {
+        int[] gradShape = grad.layout.shape;
+        if (Arrays.equals(gradShape, shape)) {
+            return grad;
+        }
+        int lead = gradShape.length - shape.length;
+        IntArrayList dims = new IntArrayList();
+        for (int d = 0; d < gradShape.length; d++) {
+            if (d < lead || (shape[d - lead] == 1 && gradShape[d] != 1)) {
+                dims.add(d);
+            }
+        }
+        Tensor reduced = dims.isEmpty() ? grad : Reductions.sum(grad, dims.toArray(), true);
+        return reduced.reshape(shape);
+    }
+
+    /** grad += incoming, in place; grad is a contiguous buffer owned by a leaf. */
+    static void addInPlace(Tensor grad, Tensor incoming) {
+        Layout in = incoming.layout.expand(grad.layout.shape);
+        K.zip(BinaryOp.ADD, grad.layout.shape, grad.data, grad.layout.offset, grad.layout.strides,
+                incoming.data, in.offset, in.strides, grad.data, grad.layout.offset);
+    }
+
+    // ---- unary ----------------------------------------------------------------------------------
+
+    static Tensor neg(Tensor x) {
+        return record("NegBackward0", map(UnaryOp.NEG, x), inputs(x), NONE, (g, s, n) -> grads(g.neg()));
+    }
+
+    static Tensor exp(Tensor x) {
+        Tensor y = map(UnaryOp.EXP, x);
+        return record("ExpBackward0", y, inputs(x), saved(y), (g, s, n) -> grads(g.mul(s[0])));
+    }
+
+    static Tensor log(Tensor x) {
+        return record("LogBackward0", map(UnaryOp.LOG, x), inputs(x), saved(x),
+                (g, s, n) -> grads(g.div(s[0])));
+    }
+
+    static Tensor sin(Tensor x) {
+        return record("SinBackward0", map(UnaryOp.SIN, x), inputs(x), saved(x),
+                (g, s, n) -> grads(g.mul(s[0].cos())));
+    }
+
+    static Tensor cos(Tensor x) {
+        return record("CosBackward0", map(UnaryOp.COS, x), inputs(x), saved(x),
+                (g, s, n) -> grads(g.mul(s[0].sin().neg())));
+    }
+
+    static Tensor tanh(Tensor x) {
+        Tensor y = map(UnaryOp.TANH, x);
+        return record("TanhBackward0", y, inputs(x), saved(y),
+                (g, s, n) -> grads(g.mul(s[0].mul(s[0]).rsub(1f))));
+    }
+
+    static Tensor sigmoid(Tensor x) {
+        Tensor y = map(UnaryOp.SIGMOID, x);
+        return record("SigmoidBackward0", y, inputs(x), saved(y),
+                (g, s, n) -> grads(g.mul(s[0].rsub(1f)).mul(s[0])));
+    }
+
+    static Tensor relu(Tensor x) {
+        Tensor y = map(UnaryOp.RELU, x);
+        return record("ReluBackward0", y, inputs(x), saved(y),
+                (g, s, n) -> grads(where(s[0].gt(Tensor.scalar(0f)), g, Tensor.scalar(0f))));
+    }
+
+    static Tensor sqrt(Tensor x) {
+        Tensor y = map(UnaryOp.SQRT, x);
+        return record("SqrtBackward0", y, inputs(x), saved(y), (g, s, n) -> grads(g.div(s[0].mul(2f))));
+    }
+
+    static Tensor abs(Tensor x) {
+        return record("AbsBackward0", map(UnaryOp.ABS, x), inputs(x), saved(x),
+                (g, s, n) -> grads(g.mul(s[0].sign())));
+    }
+
+    static Tensor sign(Tensor x) {
+        int[] shape = x.layout.shape.clone();
+        return record("SignBackward0", map(UnaryOp.SIGN, x), inputs(x), NONE,
+                (g, s, n) -> grads(Tensor.zeros(shape)));
+    }
+
+    // ---- binary (broadcasting) --------------------------------------------------------------------
+
+    static Tensor add(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("AddBackward0", zip(BinaryOp.ADD, a, b), inputs(a, b), NONE,
+                (g, s, n) -> grads(n[0] ? sumToShape(g, sa) : null, n[1] ? sumToShape(g, sb) : null));
+    }
+
+    static Tensor sub(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("SubBackward0", zip(BinaryOp.SUB, a, b), inputs(a, b), NONE,
+                (g, s, n) -> grads(n[0] ? sumToShape(g, sa) : null, n[1] ? sumToShape(g.neg(), sb) : null));
+    }
+
+    static Tensor rsub(Tensor x, float value) {
+        return record("RsubBackward1", zip(BinaryOp.SUB, Tensor.scalar(value), x), inputs(x), NONE,
+                (g, s, n) -> grads(g.neg()));
+    }
+
+    static Tensor mul(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b), saved(a, b),
+                (g, s, n) -> grads(n[0] ? sumToShape(g.mul(s[1]), sa) : null,
+                        n[1] ? sumToShape(g.mul(s[0]), sb) : null));
+    }
+
+    static Tensor div(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(a, b),
+                (g, s, n) -> grads(n[0] ? sumToShape(g.div(s[1]), sa) : null,
+                        n[1] ? sumToShape(g.neg().mul(s[0]).div(s[1].mul(s[1])), sb) : null));
+    }
+
+    static Tensor pow(Tensor x, float p) {
+        int[] shape = x.layout.shape.clone();
+        return record("PowBackward0", zip(BinaryOp.POW, x, Tensor.scalar(p)), inputs(x), saved(x),
+                (g, s, n) -> grads(p == 0f ? Tensor.zeros(shape) : g.mul(s[0].pow(p - 1f).mul(p))));
+    }
+
+    // NOTE: PyTorch's masks: no base gradient where the exponent is 0 (0 * x^-1 would be NaN at
+    // x = 0), no exponent gradient where x = 0 and e >= 0 (the limit of x^e log x is 0 there).
+    static Tensor pow(Tensor x, Tensor e) {
+        Tensor y = zip(BinaryOp.POW, x, e);
+        int[] sx = x.layout.shape;
+        int[] se = e.layout.shape;
+        Tensor zero = Tensor.scalar(0f);
+        return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> grads(
+                n[0] ? sumToShape(where(s[1].eq(zero), zero, g.mul(s[1].mul(s[0].pow(s[1].sub(1f))))), sx) : null,
+                n[1] ? sumToShape(g.mul(where(s[0].eq(zero).mul(s[1].ge(zero)), zero, s[2].mul(s[0].log()))), se)
+                        : null));
+    }
+
+    // NOTE: at ties PyTorch splits the gradient evenly between the two inputs.
+    static Tensor maximum(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("MaximumBackward0", zip(BinaryOp.MAXIMUM, a, b), inputs(a, b), saved(a, b),
+                (g, s, n) -> {
+                    Tensor zero = Tensor.scalar(0f);
+                    Tensor shared = where(s[0].eq(s[1]), g.div(2f), g);
+                    return grads(n[0] ? sumToShape(where(s[0].lt(s[1]), zero, shared), sa) : null,
+                            n[1] ? sumToShape(where(s[0].gt(s[1]), zero, shared), sb) : null);
+                });
+    }
+
+    static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+        Tensor mask = zip(op, a, b);
+        return new Tensor(mask.data, mask.layout, DType.BOOL);
+    }
+
+    static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        int[] shape = Layout.broadcast(Layout.broadcast(condition.layout.shape, a.layout.shape), b.layout.shape);
+        Layout lc = condition.layout.expand(shape);
+        Layout la = a.layout.expand(shape);
+        Layout lb = b.layout.expand(shape);
+        Tensor out = Ops.empty(shape);
+        K.where(shape, condition.data, lc.offset, lc.strides, a.data, la.offset, la.strides,
+                b.data, lb.offset, lb.strides, out.data, 0);
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        Tensor cond = condition.detach();
+        return record("WhereBackward0", out, inputs(a, b), NONE, (g, s, n) -> {
+            Tensor zero = Tensor.scalar(0f);
+            return grads(n[0] ? sumToShape(where(cond, g, zero), sa) : null,
+                    n[1] ? sumToShape(where(cond, zero, g), sb) : null);
+        });
+    }
+}

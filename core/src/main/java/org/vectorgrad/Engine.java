@@ -1,0 +1,175 @@
+package org.vectorgrad;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.collections.impl.map.mutable.primitive.ObjectIntHashMap;
+
+/**
+ * Runs the backward pass. Iterative (deep graphs cannot overflow the stack) and deterministic:
+ * a node's inputs are always created before it, so descending creation number is a topological
+ * order; nodes run in that order, each once, after every consumer has added its gradient.
+ */
+final class Engine {
+    private Engine() {
+    }
+
+    /** {@code Tensor.backward}: accumulates into the {@code .grad} of every reachable leaf. */
+    static void backward(Tensor[] outputs, Tensor[] gradOutputs, boolean retainGraph, boolean createGraph) {
+        run(outputs, gradOutputs, null, retainGraph, createGraph);
+    }
+
+    /** {@code torch.autograd.grad}: returns the gradients flowing into {@code inputs}. */
+    static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
+                         boolean retainGraph, boolean createGraph) {
+        ObjectIntHashMap<Node> captures = new ObjectIntHashMap<>();
+        for (int i = 0; i < inputs.length; i++) {
+            Node node = inputs[i].edge();
+            if (node == null) {
+                throw new IllegalStateException("One of the differentiated Tensors does not require grad");
+            }
+            captures.put(node, i);
+        }
+        Tensor[] captured = new Tensor[inputs.length];
+        run(outputs, gradOutputs, new Capture(captures, captured), retainGraph, createGraph);
+        for (int i = 0; i < inputs.length; i++) {
+            captured[i] = captured[inputs[i].edge() == null ? i : captures.get(inputs[i].edge())];
+            if (captured[i] == null) {
+                throw new IllegalStateException("One of the differentiated Tensors appears to not have"
+                        + " been used in the graph. Set allow_unused=True if this is the desired behavior.");
+            }
+        }
+        return captured;
+    }
+
+    /** Where {@code grad} mode records the gradients of its inputs instead of accumulating. */
+    private record Capture(ObjectIntHashMap<Node> index, Tensor[] grads) {
+    }
+
+    private static void run(Tensor[] outputs, Tensor[] gradOutputs, Capture capture,
+                            boolean retainGraph, boolean createGraph) {
+        if (gradOutputs != null && gradOutputs.length != outputs.length) {
+            throw new IllegalArgumentException("got " + gradOutputs.length + " gradients for "
+                    + outputs.length + " outputs");
+        }
+        Map<Node, Tensor> pending = new IdentityHashMap<>();
+        Node[] roots = new Node[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            roots[i] = rootNode(outputs[i], i);
+            Tensor seed = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
+            pending.merge(roots[i], seed, Tensor::add);
+        }
+        List<Node> order = topologicalOrder(roots);
+        Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
+        try (Autograd.Guard ignored = Autograd.setGradEnabled(createGraph)) {
+            for (Node node : order) {
+                Tensor grad = pending.remove(node);
+                if (grad != null) {
+                    visit(node, grad, pending, capture, runnable, createGraph);
+                    if (!retainGraph && (runnable == null || runnable.contains(node))) {
+                        node.release();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void visit(Node node, Tensor grad, Map<Node, Tensor> pending, Capture capture,
+                              Set<Node> runnable, boolean createGraph) {
+        if (capture != null) {
+            if (capture.index().containsKey(node)) {
+                capture.grads()[capture.index().get(node)] = grad;
+            }
+            if (!runnable.contains(node)) {
+                return;
+            }
+        } else if (node.retainer != null) {
+            node.retainer.accumulateGrad(grad, createGraph);
+        }
+        if (node.leaf != null) {
+            if (capture == null) {
+                node.leaf.accumulateGrad(grad, createGraph);
+            }
+            return;
+        }
+        Tensor[] grads = node.apply(grad);
+        for (int i = 0; i < grads.length; i++) {
+            if (node.next[i] != null && grads[i] != null) {
+                pending.merge(node.next[i], grads[i], Tensor::add);
+            }
+        }
+    }
+
+    private static Node rootNode(Tensor output, int i) {
+        Node node = output.edge();
+        if (node == null) {
+            throw new IllegalStateException("element " + i
+                    + " of tensors does not require grad and does not have a grad_fn");
+        }
+        return node;
+    }
+
+    private static Tensor rootGradient(Tensor output, Tensor given, int i) {
+        if (given == null) {
+            if (output.numel() != 1) {
+                throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
+            }
+            return Tensor.ones(output.shape());
+        }
+        if (!Arrays.equals(given.shape(), output.shape())) {
+            throw new IllegalArgumentException("Mismatch in shape: grad_output[" + i + "] has a shape of "
+                    + Tensor.sizeString(given.shape()) + " and output[" + i + "] has a shape of "
+                    + Tensor.sizeString(output.shape()) + ".");
+        }
+        return given;
+    }
+
+    /** Every node reachable from the roots, latest-created first. */
+    private static List<Node> topologicalOrder(Node[] roots) {
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Node> nodes = new ArrayList<>();
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        for (Node root : roots) {
+            if (seen.add(root)) {
+                stack.push(root);
+            }
+        }
+        while (!stack.isEmpty()) {
+            Node node = stack.pop();
+            nodes.add(node);
+            for (Node input : node.next) {
+                if (input != null && seen.add(input)) {
+                    stack.push(input);
+                }
+            }
+        }
+        nodes.sort(Comparator.comparingLong((Node n) -> n.sequence).reversed());
+        return nodes;
+    }
+
+    /** The nodes that must run so that gradient reaches a captured node (others are skipped). */
+    private static Set<Node> runnableTowards(List<Node> order, ObjectIntHashMap<Node> captures) {
+        Set<Node> leadsToCapture = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> runnable = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node node = order.get(i);
+            boolean feedsCapture = false;
+            for (Node input : node.next) {
+                feedsCapture |= input != null && leadsToCapture.contains(input);
+            }
+            if (feedsCapture) {
+                runnable.add(node);
+            }
+            if (feedsCapture || captures.containsKey(node)) {
+                leadsToCapture.add(node);
+            }
+        }
+        return runnable;
+    }
+}

@@ -1,0 +1,192 @@
+package org.vectorgrad;
+
+import java.util.Arrays;
+import org.vectorgrad.simd.Shapes;
+
+/**
+ * Where a tensor's elements live in its flat storage: shape, strides (in elements) and offset.
+ * Immutable; every view operation returns a new layout over the same storage.
+ */
+final class Layout {
+    final int[] shape;
+    final int[] strides;
+    final int offset;
+
+    Layout(int[] shape, int[] strides, int offset) {
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    static Layout contiguous(int... shape) {
+        return new Layout(shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    int dim() {
+        return shape.length;
+    }
+
+    int numel() {
+        return Shapes.numel(shape);
+    }
+
+    /** Row-major dense, as PyTorch defines it: strides of size-1 dimensions don't matter. */
+    boolean isContiguous() {
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 0) {
+                return true;
+            }
+            if (shape[d] != 1 && strides[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** Storage index of the element at a multi-index (already bounds-checked). */
+    int indexOf(int[] index) {
+        int at = offset;
+        for (int d = 0; d < index.length; d++) {
+            at += index[d] * strides[d];
+        }
+        return at;
+    }
+
+    Layout transpose(int d0, int d1) {
+        int[] order = identity(shape.length);
+        order[d0] = d1;
+        order[d1] = d0;
+        return permute(order);
+    }
+
+    Layout permute(int[] order) {
+        int[] newShape = new int[order.length];
+        int[] newStrides = new int[order.length];
+        for (int d = 0; d < order.length; d++) {
+            newShape[d] = shape[order[d]];
+            newStrides[d] = strides[order[d]];
+        }
+        return new Layout(newShape, newStrides, offset);
+    }
+
+    Layout select(int dim, int index) {
+        return new Layout(Shapes.without(shape, dim), Shapes.without(strides, dim),
+                offset + index * strides[dim]);
+    }
+
+    Layout narrow(int dim, int start, int length) {
+        int[] newShape = shape.clone();
+        newShape[dim] = length;
+        int newOffset = length == 0 ? offset : offset + start * strides[dim];
+        return new Layout(newShape, strides.clone(), newOffset);
+    }
+
+    Layout unsqueeze(int dim) {
+        int stride = dim < shape.length ? shape[dim] * strides[dim] : 1;
+        return new Layout(insert(shape, dim, 1), insert(strides, dim, stride), offset);
+    }
+
+    Layout squeeze(int dim) {
+        if (shape[dim] != 1) {
+            return this;
+        }
+        return new Layout(Shapes.without(shape, dim), Shapes.without(strides, dim), offset);
+    }
+
+    /** This layout read as {@code target} (already validated): new and size-1 dims get stride 0. */
+    Layout expand(int[] target) {
+        int lead = target.length - shape.length;
+        int[] newStrides = new int[target.length];
+        for (int d = 0; d < shape.length; d++) {
+            newStrides[lead + d] = shape[d] == target[lead + d] ? strides[d] : 0;
+        }
+        return new Layout(target.clone(), newStrides, offset);
+    }
+
+    /**
+     * The strides that view this storage with {@code newShape} (same numel), or null when the
+     * existing strides make that impossible without a copy. Dimensions are grouped into chunks
+     * that are contiguous among themselves; a view may only split or merge within a chunk.
+     */
+    int[] viewStrides(int[] newShape) {
+        if (numel() == 0 || shape.length == 0) {
+            return Shapes.contiguousStrides(newShape);
+        }
+        int[] newStrides = new int[newShape.length];
+        int viewDim = newShape.length - 1;
+        int chunkBaseStride = strides[strides.length - 1];
+        long tensorNumel = 1;
+        long viewNumel = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            tensorNumel *= shape[d];
+            boolean chunkEnds = d == 0
+                    || (shape[d - 1] != 1 && strides[d - 1] != tensorNumel * chunkBaseStride);
+            if (chunkEnds) {
+                while (viewDim >= 0 && (viewNumel < tensorNumel || newShape[viewDim] == 1)) {
+                    newStrides[viewDim] = (int) (viewNumel * chunkBaseStride);
+                    viewNumel *= newShape[viewDim];
+                    viewDim--;
+                }
+                if (viewNumel != tensorNumel) {
+                    return null;
+                }
+                if (d > 0) {
+                    chunkBaseStride = strides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewDim == -1 ? newStrides : null;
+    }
+
+    /** NumPy broadcasting of two shapes, with PyTorch's message when they don't broadcast. */
+    static int[] broadcast(int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 1; i <= rank; i++) {
+            int sa = i <= a.length ? a[a.length - i] : 1;
+            int sb = i <= b.length ? b[b.length - i] : 1;
+            if (sa != sb && sa != 1 && sb != 1) {
+                throw new IllegalArgumentException("The size of tensor a (" + sa
+                        + ") must match the size of tensor b (" + sb + ") at non-singleton dimension "
+                        + (rank - i) + " (shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + ")");
+            }
+            out[rank - i] = sa == 1 ? sb : sa;
+        }
+        return out;
+    }
+
+    /** Wraps a possibly negative dim into [0, rank), PyTorch's way (a 0-d tensor accepts -1 and 0). */
+    static int wrapDim(int dim, int rank) {
+        int bound = Math.max(rank, 1);
+        if (dim < -bound || dim >= bound) {
+            throw new IllegalArgumentException("Dimension out of range (expected to be in range of ["
+                    + -bound + ", " + (bound - 1) + "], but got " + dim + ")");
+        }
+        return dim < 0 ? dim + bound : dim;
+    }
+
+    static int[] identity(int rank) {
+        int[] order = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            order[d] = d;
+        }
+        return order;
+    }
+
+    static int[] insert(int[] values, int index, int value) {
+        int[] out = new int[values.length + 1];
+        System.arraycopy(values, 0, out, 0, index);
+        out[index] = value;
+        System.arraycopy(values, index, out, index + 1, values.length - index);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Layout" + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + offset;
+    }
+}

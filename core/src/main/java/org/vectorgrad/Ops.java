@@ -1,0 +1,47 @@
+package org.vectorgrad;
+
+import org.vectorgrad.simd.KernelProvider;
+import org.vectorgrad.simd.Kernels;
+
+/** Shared plumbing of the op families: the kernels, and recording a result into the graph. */
+final class Ops {
+    static final Kernels K = KernelProvider.kernels();
+    static final Tensor[] NONE = new Tensor[0];
+
+    private Ops() {
+    }
+
+    /** Attaches a backward node to a freshly computed result when grad mode is on and an input needs it. */
+    static Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative) {
+        if (!Autograd.isGradEnabled()) {
+            return result;
+        }
+        Node[] next = new Node[inputs.length];
+        boolean any = false;
+        for (int i = 0; i < inputs.length; i++) {
+            next[i] = inputs[i].edge();
+            any |= next[i] != null;
+        }
+        if (any) {
+            result.setGradFn(Node.operation(name, next, saved, derivative));
+        }
+        return result;
+    }
+
+    static Tensor[] inputs(Tensor... tensors) {
+        return tensors;
+    }
+
+    static Tensor[] saved(Tensor... tensors) {
+        return tensors;
+    }
+
+    static Tensor[] grads(Tensor... grads) {
+        return grads;
+    }
+
+    /** A new contiguous float tensor of the given shape, uninitialised (zeros). */
+    static Tensor empty(int[] shape) {
+        return Tensor.wrap(new float[org.vectorgrad.simd.Shapes.numel(shape)], shape);
+    }
+}

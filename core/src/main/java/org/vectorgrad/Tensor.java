@@ -1,0 +1,574 @@
+package org.vectorgrad;
+
+import java.util.Arrays;
+import java.util.List;
+import org.vectorgrad.simd.BinaryOp;
+import org.vectorgrad.simd.Shapes;
+
+/**
+ * An n-dimensional float32 array with PyTorch semantics: strided views over shared storage,
+ * NumPy broadcasting, and define-by-run autograd. Operations return new tensors (views share
+ * storage); nothing here mutates a tensor's values except gradient accumulation.
+ */
+public final class Tensor {
+    final float[] data;
+    final Layout layout;
+    final DType dtype;
+    private boolean requiresGrad;
+    private Node gradFn;
+    private Node accumulator;
+    private Tensor grad;
+
+    Tensor(float[] data, Layout layout, DType dtype) {
+        this.data = data;
+        this.layout = layout;
+        this.dtype = dtype;
+    }
+
+    /** A new contiguous float tensor over {@code data} (not copied). */
+    static Tensor wrap(float[] data, int... shape) {
+        return new Tensor(data, Layout.contiguous(shape), DType.FLOAT32);
+    }
+
+    // ---- creation ---------------------------------------------------------------------------
+
+    /** 1-D tensor of the values ({@code torch.tensor([...])}). */
+    public static Tensor of(float... values) {
+        return wrap(values.clone(), values.length);
+    }
+
+    /** 2-D tensor of the rows ({@code torch.tensor([[...], [...]])}); rows must have equal length. */
+    public static Tensor of(float[][] rows) {
+        int columns = rows.length == 0 ? 0 : rows[0].length;
+        float[] data = new float[rows.length * columns];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != columns) {
+                throw new IllegalArgumentException("expected sequence of length " + columns
+                        + " at dim 1 (got " + rows[r].length + ")");
+            }
+            System.arraycopy(rows[r], 0, data, r * columns, columns);
+        }
+        return wrap(data, rows.length, columns);
+    }
+
+    /** 0-d tensor holding {@code value}. */
+    public static Tensor scalar(float value) {
+        return wrap(new float[] {value});
+    }
+
+    /** A copy of {@code data} viewed with {@code shape} (row-major); element counts must match. */
+    public static Tensor fromArray(float[] data, int... shape) {
+        checkShape(shape);
+        if (Shapes.numel(shape) != data.length) {
+            throw new IllegalArgumentException("shape '" + Arrays.toString(shape)
+                    + "' is invalid for input of size " + data.length);
+        }
+        return wrap(data.clone(), shape.clone());
+    }
+
+    public static Tensor zeros(int... shape) {
+        return full(0f, shape);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(1f, shape);
+    }
+
+    public static Tensor full(float value, int... shape) {
+        checkShape(shape);
+        float[] data = new float[Shapes.numel(shape)];
+        if (value != 0f) {
+            Arrays.fill(data, value);
+        }
+        return wrap(data, shape.clone());
+    }
+
+    /** Uniform on [0, 1) from the default generator; same values as PyTorch for the same seed. */
+    public static Tensor rand(int... shape) {
+        checkShape(shape);
+        float[] data = new float[Shapes.numel(shape)];
+        Generator.defaultGenerator().fillUniform(data, 0, data.length, 0f, 1f);
+        return wrap(data, shape.clone());
+    }
+
+    /** Standard normal from the default generator; same values as PyTorch for the same seed. */
+    public static Tensor randn(int... shape) {
+        checkShape(shape);
+        float[] data = new float[Shapes.numel(shape)];
+        Generator.defaultGenerator().fillNormal(data, 0, data.length, 0f, 1f);
+        return wrap(data, shape.clone());
+    }
+
+    /** Seeds the default generator ({@code torch.manual_seed}). */
+    public static void manualSeed(long seed) {
+        Generator.defaultGenerator().manualSeed(seed);
+    }
+
+    /** 0, 1, ..., n-1. */
+    public static Tensor arange(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("upper bound and larger bound inconsistent with step sign"
+                    + " (arange(" + n + "))");
+        }
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = i;
+        }
+        return wrap(data, n);
+    }
+
+    /** n×n identity matrix. */
+    public static Tensor eye(int n) {
+        checkShape(new int[] {n, n});
+        float[] data = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            data[i * n + i] = 1f;
+        }
+        return wrap(data, n, n);
+    }
+
+    static void checkShape(int[] shape) {
+        for (int size : shape) {
+            if (size < 0) {
+                throw new IllegalArgumentException("Trying to create tensor with negative dimension "
+                        + size + ": " + Arrays.toString(shape));
+            }
+        }
+    }
+
+    // ---- inspection -------------------------------------------------------------------------
+
+    public int[] shape() {
+        return layout.shape.clone();
+    }
+
+    /** Element steps between neighbours along each dimension ({@code t.stride()}). */
+    public int[] stride() {
+        return layout.strides.clone();
+    }
+
+    public int dim() {
+        return layout.dim();
+    }
+
+    public int numel() {
+        return layout.numel();
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The value of a one-element tensor. */
+    public float item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("only one element tensors can be converted to Java scalars,"
+                    + " but this tensor has shape " + Arrays.toString(layout.shape));
+        }
+        return data[layout.offset];
+    }
+
+    /** A row-major copy of the values, whatever the layout. */
+    public float[] toArray() {
+        float[] out = new float[numel()];
+        Ops.K.copy(layout.shape, data, layout.offset, layout.strides, out, 0,
+                Shapes.contiguousStrides(layout.shape));
+        return out;
+    }
+
+    /** The element at {@code index} (negative indices count from the end). */
+    public float get(int... index) {
+        if (index.length != dim()) {
+            throw new IllegalArgumentException("get" + Arrays.toString(index) + " needs " + dim()
+                    + " indices for a tensor of shape " + Arrays.toString(layout.shape));
+        }
+        int[] wrapped = new int[index.length];
+        for (int d = 0; d < index.length; d++) {
+            wrapped[d] = Views.wrapIndex(index[d], layout.shape[d], d);
+        }
+        return data[layout.indexOf(wrapped)];
+    }
+
+    public boolean isContiguous() {
+        return layout.isContiguous();
+    }
+
+    /** PyTorch's {@code repr}, byte for byte. */
+    @Override
+    public String toString() {
+        List<String> suffixes = gradFn != null ? List.of("grad_fn=<" + gradFn.name() + ">")
+                : requiresGrad ? List.of("requires_grad=True") : List.of();
+        return TensorFormat.repr(toArray(), layout.shape, dtype == DType.BOOL, suffixes);
+    }
+
+    /** {@code torch.Size([2, 3])}, as PyTorch prints a shape. */
+    static String sizeString(int[] shape) {
+        return "torch.Size(" + Arrays.toString(shape) + ")";
+    }
+
+    // ---- autograd -----------------------------------------------------------------------------
+
+    public boolean requiresGrad() {
+        return requiresGrad || gradFn != null;
+    }
+
+    /** {@code requires_grad_(flag)}: only leaves can change it; returns {@code this}. */
+    public Tensor requiresGrad(boolean flag) {
+        if (gradFn != null) {
+            if (!flag) {
+                throw new IllegalStateException("you can only change requires_grad flags of leaf variables."
+                        + " If you want to use a computed variable in a subgraph that doesn't require"
+                        + " differentiation use var_no_grad = var.detach().");
+            }
+            return this;
+        }
+        if (flag && dtype != DType.FLOAT32) {
+            throw new IllegalStateException("only Tensors of floating point dtype can require gradients");
+        }
+        requiresGrad = flag;
+        return this;
+    }
+
+    /** The accumulated gradient ({@code .grad}); null before backward, and for non-leaves unless retained. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** The operation that produced this tensor; null for leaves. */
+    public GradFn gradFn() {
+        return gradFn;
+    }
+
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** Keep the gradient of this non-leaf in {@link #grad()} on backward; returns {@code this}. */
+    public Tensor retainGrad() {
+        if (!requiresGrad()) {
+            throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
+        }
+        if (gradFn != null) {
+            gradFn.retainer = this;
+        }
+        return this;
+    }
+
+    /** Backpropagates from this one-element tensor, accumulating into the leaves' {@code .grad}. */
+    public void backward() {
+        backward(null, false);
+    }
+
+    /** Vector-Jacobian product: backpropagates {@code gradient} (same shape as this tensor). */
+    public void backward(Tensor gradient) {
+        backward(gradient, false);
+    }
+
+    /** As {@link #backward(Tensor)}; {@code retainGraph} keeps saved tensors for another pass. */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        Engine.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, false);
+    }
+
+    /** A tensor sharing this one's storage, without history and not requiring grad. */
+    public Tensor detach() {
+        return new Tensor(data, layout, dtype);
+    }
+
+    /** Drops the accumulated gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** The graph node gradients flow into: the producing operation, or a leaf's accumulator. */
+    Node edge() {
+        if (gradFn != null) {
+            return gradFn;
+        }
+        if (!requiresGrad) {
+            return null;
+        }
+        synchronized (this) {
+            if (accumulator == null) {
+                accumulator = Node.accumulator(this);
+            }
+            return accumulator;
+        }
+    }
+
+    void setGradFn(Node node) {
+        gradFn = node;
+    }
+
+    /**
+     * Adds an incoming gradient to {@code .grad}. Without createGraph the first gradient is
+     * copied into a buffer this tensor owns (the incoming one may be shared with other nodes) and
+     * later ones are added in place; with createGraph the sum keeps its history.
+     */
+    void accumulateGrad(Tensor incoming, boolean createGraph) {
+        if (createGraph) {
+            grad = grad == null ? incoming : grad.add(incoming);
+        } else if (grad == null) {
+            grad = wrap(incoming.toArray(), layout.shape.clone());
+        } else if (grad.gradFn != null) {
+            grad = grad.detach().add(incoming.detach());
+        } else {
+            Elementwise.addInPlace(grad, incoming);
+        }
+    }
+
+    // ---- binary operations (broadcasting) ---------------------------------------------------
+
+    public Tensor add(Tensor other) {
+        return Elementwise.add(this, other);
+    }
+
+    public Tensor add(float value) {
+        return Elementwise.add(this, scalar(value));
+    }
+
+    public Tensor sub(Tensor other) {
+        return Elementwise.sub(this, other);
+    }
+
+    public Tensor sub(float value) {
+        return Elementwise.sub(this, scalar(value));
+    }
+
+    /** {@code value - this} (PyTorch's {@code rsub}, as in {@code 10 - x}). */
+    public Tensor rsub(float value) {
+        return Elementwise.rsub(this, value);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Elementwise.mul(this, other);
+    }
+
+    public Tensor mul(float value) {
+        return Elementwise.mul(this, scalar(value));
+    }
+
+    public Tensor div(Tensor other) {
+        return Elementwise.div(this, other);
+    }
+
+    public Tensor div(float value) {
+        return Elementwise.div(this, scalar(value));
+    }
+
+    public Tensor pow(float exponent) {
+        return Elementwise.pow(this, exponent);
+    }
+
+    public Tensor pow(Tensor exponent) {
+        return Elementwise.pow(this, exponent);
+    }
+
+    /** Elementwise maximum; NaN if either is NaN ({@code torch.maximum}). */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.maximum(this, other);
+    }
+
+    /** Elementwise {@code this == other} as a bool tensor. */
+    public Tensor eq(Tensor other) {
+        return Elementwise.compare(BinaryOp.EQ, this, other);
+    }
+
+    public Tensor ne(Tensor other) {
+        return Elementwise.compare(BinaryOp.NE, this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return Elementwise.compare(BinaryOp.LT, this, other);
+    }
+
+    public Tensor le(Tensor other) {
+        return Elementwise.compare(BinaryOp.LE, this, other);
+    }
+
+    public Tensor gt(Tensor other) {
+        return Elementwise.compare(BinaryOp.GT, this, other);
+    }
+
+    public Tensor ge(Tensor other) {
+        return Elementwise.compare(BinaryOp.GE, this, other);
+    }
+
+    /** {@code condition ? a : b} elementwise, broadcasting all three ({@code torch.where}). */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return Elementwise.where(condition, a, b);
+    }
+
+    // ---- unary operations ---------------------------------------------------------------------
+
+    public Tensor neg() {
+        return Elementwise.neg(this);
+    }
+
+    public Tensor exp() {
+        return Elementwise.exp(this);
+    }
+
+    public Tensor log() {
+        return Elementwise.log(this);
+    }
+
+    public Tensor sin() {
+        return Elementwise.sin(this);
+    }
+
+    public Tensor cos() {
+        return Elementwise.cos(this);
+    }
+
+    public Tensor tanh() {
+        return Elementwise.tanh(this);
+    }
+
+    public Tensor sigmoid() {
+        return Elementwise.sigmoid(this);
+    }
+
+    public Tensor relu() {
+        return Elementwise.relu(this);
+    }
+
+    public Tensor sqrt() {
+        return Elementwise.sqrt(this);
+    }
+
+    public Tensor abs() {
+        return Elementwise.abs(this);
+    }
+
+    /** -1, 0 or 1 by sign (zero gradient). */
+    public Tensor sign() {
+        return Elementwise.sign(this);
+    }
+
+    // ---- reductions ---------------------------------------------------------------------------
+
+    public Tensor sum() {
+        return Reductions.sum(this);
+    }
+
+    public Tensor sum(int dim, boolean keepDim) {
+        return Reductions.sum(this, new int[] {dim}, keepDim);
+    }
+
+    /** Sum over several dimensions at once. */
+    public Tensor sum(int[] dims, boolean keepDim) {
+        return Reductions.sum(this, dims, keepDim);
+    }
+
+    /** Sums broadcast dimensions away so the result has {@code shape} ({@code sum_to_size}). */
+    public Tensor sumToSize(int... shape) {
+        Layout.broadcast(shape, layout.shape);
+        if (shape.length > layout.shape.length) {
+            throw new IllegalArgumentException("size " + Arrays.toString(shape) + " is not expandable to size "
+                    + Arrays.toString(layout.shape));
+        }
+        return Elementwise.sumToShape(this, shape.clone());
+    }
+
+    public Tensor mean() {
+        return Reductions.mean(this);
+    }
+
+    public Tensor mean(int dim, boolean keepDim) {
+        return Reductions.mean(this, dim, keepDim);
+    }
+
+    /** The largest element (NaN if any is NaN). */
+    public Tensor max() {
+        return Reductions.max(this);
+    }
+
+    /** The largest values along {@code dim}. */
+    public Tensor max(int dim, boolean keepDim) {
+        return Reductions.max(this, dim, keepDim);
+    }
+
+    /** Positions (as floats) of the first largest values along {@code dim}; no gradient. */
+    public Tensor argmax(int dim, boolean keepDim) {
+        return Reductions.argmax(this, dim, keepDim);
+    }
+
+    /** The 2-norm of all elements. */
+    public Tensor norm() {
+        return Reductions.norm(this);
+    }
+
+    // ---- linear algebra and softmax -------------------------------------------------------------
+
+    /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
+    public Tensor matmul(Tensor other) {
+        return Linalg.matmul(this, other);
+    }
+
+    public Tensor softmax(int dim) {
+        return SoftmaxOps.softmax(this, dim, false);
+    }
+
+    public Tensor logSoftmax(int dim) {
+        return SoftmaxOps.softmax(this, dim, true);
+    }
+
+    // ---- views (share storage) -----------------------------------------------------------------
+
+    /** Same elements with a new shape (one size may be -1); a view when the strides allow, else a copy. */
+    public Tensor reshape(int... shape) {
+        return Views.reshape(this, shape);
+    }
+
+    /** Same storage with a new shape; fails when the strides don't allow a view. */
+    public Tensor view(int... shape) {
+        return Views.view(this, shape);
+    }
+
+    public Tensor transpose(int dim0, int dim1) {
+        return Views.transpose(this, dim0, dim1);
+    }
+
+    /** Transpose of a tensor with at most 2 dimensions. */
+    public Tensor t() {
+        return Views.t(this);
+    }
+
+    public Tensor permute(int... dims) {
+        return Views.permute(this, dims);
+    }
+
+    /** The slice at {@code index} along {@code dim}, which is removed ({@code x[i]} for dim 0). */
+    public Tensor select(int dim, int index) {
+        return Views.select(this, dim, index);
+    }
+
+    /** Elements {@code start .. start+length-1} along {@code dim}. */
+    public Tensor narrow(int dim, int start, int length) {
+        return Views.narrow(this, dim, start, length);
+    }
+
+    /** A broadcast view with the given sizes (-1 keeps a size); no copy. */
+    public Tensor expand(int... sizes) {
+        return Views.expand(this, sizes);
+    }
+
+    public Tensor unsqueeze(int dim) {
+        return Views.unsqueeze(this, dim);
+    }
+
+    /** Removes {@code dim} if its size is 1 (otherwise returns an equal view, as PyTorch does). */
+    public Tensor squeeze(int dim) {
+        return Views.squeeze(this, dim);
+    }
+
+    /** 1-D view (or copy) of all elements. */
+    public Tensor flatten() {
+        return Views.flatten(this);
+    }
+
+    /** This tensor if already contiguous, else a contiguous copy. */
+    public Tensor contiguous() {
+        return Views.contiguous(this);
+    }
+}
