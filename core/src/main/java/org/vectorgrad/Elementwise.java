@@ -165,11 +165,22 @@ final class Elementwise {
         Tensor y = zip(BinaryOp.POW, x, e);
         int[] sx = x.layout.shape;
         int[] se = e.layout.shape;
-        Tensor zero = Tensor.scalar(0f);
-        return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> grads(
-                n[0] ? sumToShape(where(s[1].eq(zero), zero, g.mul(s[1].mul(s[0].pow(s[1].sub(1f))))), sx) : null,
-                n[1] ? sumToShape(g.mul(where(s[0].eq(zero).mul(s[1].ge(zero)), zero, s[2].mul(s[0].log()))), se)
-                        : null));
+        return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> {
+            Tensor base = s[0];
+            Tensor exponent = s[1];
+            Tensor zero = Tensor.scalar(0f);
+            Tensor baseGrad = null;
+            Tensor exponentGrad = null;
+            if (n[0]) {
+                Tensor slope = exponent.mul(base.pow(exponent.sub(1f)));
+                baseGrad = sumToShape(where(exponent.eq(zero), zero, g.mul(slope)), sx);
+            }
+            if (n[1]) {
+                Tensor limitIsZero = base.eq(zero).mul(exponent.ge(zero)).ne(zero);
+                exponentGrad = sumToShape(g.mul(where(limitIsZero, zero, s[2].mul(base.log()))), se);
+            }
+            return grads(baseGrad, exponentGrad);
+        });
     }
 
     // NOTE: at ties PyTorch splits the gradient evenly between the two inputs.
@@ -191,6 +202,10 @@ final class Elementwise {
     }
 
     static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        if (condition.dtype != DType.BOOL) {
+            throw new IllegalArgumentException("where expected condition to be a boolean tensor, but got a tensor"
+                    + " with dtype Float (shape " + Arrays.toString(condition.layout.shape) + ")");
+        }
         int[] shape = Layout.broadcast(Layout.broadcast(condition.layout.shape, a.layout.shape), b.layout.shape);
         Layout lc = condition.layout.expand(shape);
         Layout la = a.layout.expand(shape);

@@ -32,11 +32,13 @@ final class Layout {
 
     /** Row-major dense, as PyTorch defines it: strides of size-1 dimensions don't matter. */
     boolean isContiguous() {
-        int expected = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            if (shape[d] == 0) {
+        for (int size : shape) {
+            if (size == 0) {
                 return true;
             }
+        }
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
             if (shape[d] != 1 && strides[d] != expected) {
                 return false;
             }

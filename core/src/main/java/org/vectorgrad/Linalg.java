@@ -24,7 +24,9 @@ final class Linalg {
             throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are "
                     + da + "D and " + db + "D");
         }
-        checkInner(a, b);
+        if (da != 2 || db != 2) {
+            checkInner(a, b); // mm reports a 2-D mismatch itself, in PyTorch's words
+        }
         if (da == 1 && db == 1) {
             return dot(a, b);
         } else if (da == 2 && db == 1) {
@@ -71,7 +73,13 @@ final class Linalg {
         int n = sa[sa.length - 2];
         int k = sa[sa.length - 1];
         int p = sb[sb.length - 1];
-        int[] batch = Layout.broadcast(Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
+        int[] batch;
+        try {
+            batch = Layout.broadcast(Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " in the batch dimensions of matmul operands "
+                    + Arrays.toString(sa) + " and " + Arrays.toString(sb), e);
+        }
         int count = Views.numel(batch);
         Tensor a3 = a.expand(append(batch, n, k)).reshape(count, n, k);
         Tensor b3 = b.expand(append(batch, k, p)).reshape(count, k, p);

@@ -32,6 +32,9 @@ final class Reductions {
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         int[] shape = x.layout.shape.clone();
         boolean[] reduce = dimMask(dims, shape.length);
+        if (dims.length == 0) {
+            Arrays.fill(reduce, true); // PyTorch 1.13: sum(dim=[]) reduces every dim
+        }
         return record("SumBackward1", sumKernel(x, reduce, keepDim), inputs(x), NONE,
                 (g, s, n) -> grads(unsqueezeReduced(g, reduce, keepDim).expand(shape)));
     }
@@ -138,11 +141,13 @@ final class Reductions {
 
     static boolean[] dimMask(int[] dims, int rank) {
         boolean[] mask = new boolean[rank];
+        boolean[] seen = new boolean[Math.max(rank, 1)];
         for (int dim : dims) {
             int d = Layout.wrapDim(dim, rank);
-            if (rank > 0 && mask[d]) {
+            if (seen[d]) {
                 throw new IllegalArgumentException("dim " + d + " appears multiple times in the list of dims");
             }
+            seen[d] = true;
             if (rank > 0) {
                 mask[d] = true;
             }

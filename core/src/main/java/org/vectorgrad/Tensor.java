@@ -77,7 +77,7 @@ public final class Tensor {
     public static Tensor full(float value, int... shape) {
         checkShape(shape);
         float[] data = new float[Shapes.numel(shape)];
-        if (value != 0f) {
+        if (Float.floatToRawIntBits(value) != 0) {
             Arrays.fill(data, value);
         }
         return wrap(data, shape.clone());
@@ -119,7 +119,9 @@ public final class Tensor {
 
     /** n×n identity matrix. */
     public static Tensor eye(int n) {
-        checkShape(new int[] {n, n});
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be greater or equal to 0, got " + n);
+        }
         float[] data = new float[n * n];
         for (int i = 0; i < n; i++) {
             data[i * n + i] = 1f;
@@ -462,12 +464,25 @@ public final class Tensor {
 
     /** Sums broadcast dimensions away so the result has {@code shape} ({@code sum_to_size}). */
     public Tensor sumToSize(int... shape) {
-        Layout.broadcast(shape, layout.shape);
-        if (shape.length > layout.shape.length) {
-            throw new IllegalArgumentException("size " + Arrays.toString(shape) + " is not expandable to size "
-                    + Arrays.toString(layout.shape));
+        if (!expandable(shape, layout.shape)) {
+            throw new IllegalArgumentException("size {" + Arrays.toString(shape) + "} is not expandable to size {"
+                    + Arrays.toString(layout.shape) + "}.");
         }
         return Elementwise.sumToShape(this, shape.clone());
+    }
+
+    /** PyTorch's is_expandable_to: aligned on the right, every size is 1 or equals the target's. */
+    private static boolean expandable(int[] shape, int[] target) {
+        if (shape.length > target.length) {
+            return false;
+        }
+        for (int i = 1; i <= shape.length; i++) {
+            int size = shape[shape.length - i];
+            if (size != 1 && size != target[target.length - i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Tensor mean() {

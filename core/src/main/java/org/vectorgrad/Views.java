@@ -187,6 +187,11 @@ final class Views {
                     + ") must match the existing size (" + existing + ") at non-singleton dimension " + d
                     + ".  Target sizes: " + Arrays.toString(sizes) + ".  Tensor sizes: " + Arrays.toString(shape));
         }
+        if (wanted < 0) {
+            throw new IllegalArgumentException("The expanded size of the tensor (" + wanted
+                    + ") must be non-negative, or -1 to keep the existing size, at dimension " + d
+                    + ".  Target sizes: " + Arrays.toString(sizes) + ".  Tensor sizes: " + Arrays.toString(shape));
+        }
         return wanted;
     }
 
@@ -229,13 +234,15 @@ final class Views {
         }
         int[] out = shape.clone();
         if (inferred >= 0) {
-            if (known == 0) {
+            if (known == 0 && numel == 0) {
                 throw new IllegalArgumentException("cannot reshape tensor of " + numel + " elements into shape "
                         + Arrays.toString(shape) + " because the unspecified dimension size -1 can be any"
                         + " value and is ambiguous");
             }
-            out[inferred] = (int) (numel / known);
-            known *= out[inferred];
+            if (known != 0) {
+                out[inferred] = (int) (numel / known);
+                known *= out[inferred];
+            }
         }
         if (known != numel) {
             throw new IllegalArgumentException("shape '" + Arrays.toString(shape) + "' is invalid for input of size "
