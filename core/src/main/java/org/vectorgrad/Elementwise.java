@@ -45,8 +45,10 @@ final class Elementwise {
                 dims.add(d);
             }
         }
+        // NOTE: as PyTorch's sum_to: a keepdim sum, then a view only to drop leading dims, so
+        // sumToSize's grad_fn is SumBackward1 (or ViewBackward0 over it), never a reshape.
         Tensor reduced = dims.isEmpty() ? grad : Reductions.sum(grad, dims.toArray(), true);
-        return reduced.reshape(shape);
+        return lead > 0 ? reduced.view(shape) : reduced;
     }
 
     /** grad += incoming, in place; grad is a contiguous buffer owned by a leaf. */

@@ -35,12 +35,23 @@ final class Linalg {
             return Views.squeeze(mm(a.unsqueeze(0), b), 0, "SqueezeBackward3");
         } else if (da == 2 && db == 2) {
             return mm(a, b);
-        } else if (da >= 3 && db <= 2) {
+        } else if (da >= 3 && db <= 2 && shouldFold(a, db)) {
             return folded(a, b, false);
-        } else if (db >= 3 && da <= 2) {
+        } else if (db >= 3 && da <= 2 && shouldFold(b, da)) {
             return folded(b.transpose(-1, -2), da == 2 ? a.t() : a, true);
         }
         return batched(a, b);
+    }
+
+    /**
+     * PyTorch 1.13's should_fold: a 3-D operand times a matrix whose last two dims are swapped in
+     * storage (as after permute(0, 2, 1)) goes to bmm, which reads it transposed, instead of
+     * being copied so it can be folded into one mm.
+     */
+    private static boolean shouldFold(Tensor t, int otherDim) {
+        int[] shape = t.layout.shape;
+        int[] strides = t.layout.strides;
+        return !(shape.length == 3 && otherDim == 2 && strides[2] != 1 && strides[0] == shape[1] * shape[2]);
     }
 
     private static void checkInner(Tensor a, Tensor b) {

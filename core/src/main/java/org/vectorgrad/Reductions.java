@@ -81,8 +81,9 @@ final class Reductions {
         return record("MaxBackward1", result, inputs(x), saved(x, result), (g, s, n) -> {
             Tensor value = s[1].detach();
             Tensor mask = Float.isNaN(value.item()) ? s[0].ne(s[0]) : s[0].eq(value);
-            Tensor maskF = mask.mul(1f);
-            return grads(maskF.mul(g.div(maskF.sum())));
+            // NOTE: PyTorch fills zeros with the shared value (not mask * value), so the
+            // non-maximal entries are +0 even when g < 0.
+            return grads(Tensor.where(mask, g.div(mask.mul(1f).sum()), Tensor.scalar(0f)));
         });
     }
 
@@ -91,8 +92,8 @@ final class Reductions {
         Tensor indices = valuesAndIndices[1];
         int[] shape = x.layout.shape.clone();
         int d = Layout.wrapDim(dim, shape.length);
-        return record("MaxBackward0", valuesAndIndices[0], inputs(x), NONE, (g, s, n) -> grads(
-                shape.length == 0 ? g : scatterAlong(g, indices, shape, d, keepDim)));
+        return record("MaxBackward0", valuesAndIndices[0], inputs(x), saved(indices), (g, s, n) -> grads(
+                shape.length == 0 ? g : scatterAlong(g, s[0], shape, d, keepDim)));
     }
 
     static Tensor argmax(Tensor x, int dim, boolean keepDim) {

@@ -68,6 +68,15 @@ class EngineTest {
     }
 
     @Test
+    void maxAlongADimSavesItsIndicesLikePyTorch() {
+        Tensor x = Tensor.of(new float[][] {{1f, 5f}, {7f, 2f}}).requiresGrad(true);
+        Tensor out = x.max(1, false).sum();
+        out.backward();
+        assertArrayEquals(new float[] {0f, 1f, 1f, 0f}, x.grad().toArray());
+        assertThrows(IllegalStateException.class, out::backward);
+    }
+
+    @Test
     void graphsThatSaveNoTensorsCanBeReplayedAsInPyTorch() {
         Tensor x = leaf(1f, 2f);
         Tensor out = x.add(2f).sum();

@@ -31,22 +31,25 @@ public final class Functional {
                     n[1] ? s[0].neg().mul(g).div(count) : null});
     }
 
-    /** mean((x - y)²) with broadcasting; gradient 2(x - y) / n. */
+    /**
+     * mean((x - y)²) with broadcasting; gradient 2(x - y) / n. As in PyTorch, an operand that
+     * broadcasts is expanded first (its grad_fn is ExpandBackward0, which sums the gradient back).
+     */
     public static Tensor mseLoss(Tensor input, Tensor target) {
         Tensor loss;
         int count;
+        int[] shape;
         try (Autograd.Guard ignored = Autograd.noGrad()) {
             Tensor diff = input.sub(target);
             count = diff.numel();
+            shape = diff.shape();
             loss = diff.pow(2f).mean();
         }
-        int[] inputShape = input.shape();
-        int[] targetShape = target.shape();
-        return Autograd.attach("MseLossBackward0", loss, new Tensor[] {input, target},
-                new Tensor[] {input, target}, (g, s, n) -> {
-                    Tensor d = s[0].sub(s[1]).mul(g.mul(2f / count));
-                    return new Tensor[] {n[0] ? d.sumToSize(inputShape) : null,
-                            n[1] ? d.neg().sumToSize(targetShape) : null};
-                });
+        Tensor x = Arrays.equals(input.shape(), shape) ? input : input.expand(shape);
+        Tensor y = Arrays.equals(target.shape(), shape) ? target : target.expand(shape);
+        return Autograd.attach("MseLossBackward0", loss, new Tensor[] {x, y}, new Tensor[] {x, y}, (g, s, n) -> {
+            Tensor d = s[0].sub(s[1]).mul(g.mul(2f / count));
+            return new Tensor[] {n[0] ? d : null, n[1] ? d.neg() : null};
+        });
     }
 }

@@ -9,10 +9,10 @@ public enum UnaryOp {
     NEG { public float apply(float x) { return -x; } },
     /** y = |x| */
     ABS { public float apply(float x) { return Math.abs(x); } },
-    /** y = sign(x) in {-1, 0, 1}; NaN stays NaN (PyTorch's sign). */
-    SIGN { public float apply(float x) { return Math.signum(x); } },
-    /** y = max(x, 0); NaN propagates as in PyTorch. */
-    RELU { public float apply(float x) { return x > 0f || x != x ? x : 0f; } },
+    /** y = (0 < x) - (x < 0) in {-1, 0, 1}: +0 for ±0 and 0 for NaN, as PyTorch 1.13's sign. */
+    SIGN { public float apply(float x) { return (x > 0f ? 1f : 0f) - (x < 0f ? 1f : 0f); } },
+    /** y = max(x, 0); NaN and -0. pass through unchanged, as in PyTorch. */
+    RELU { public float apply(float x) { return x < 0f ? 0f : x; } },
     /** y = sqrt(x) */
     SQRT { public float apply(float x) { return (float) Math.sqrt(x); } },
     /** y = e^x */
