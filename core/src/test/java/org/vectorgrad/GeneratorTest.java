@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,35 +40,29 @@ class GeneratorTest {
     // ------------------------------------------------------------------ PyTorch fixtures
 
     @TestFactory
-    Stream<DynamicTest> replaysPyTorchFixturesBitExactly() throws IOException {
+    Stream<DynamicTest> replaysPyTorchFixturesBitExactly() {
         List<Case> cases = loadCases();
         assertTrue(cases.size() >= 50, "expected at least 50 fixture cases, found " + cases.size());
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> replay(c)));
     }
 
-    private static List<Case> loadCases() throws IOException {
+    private static List<Case> loadCases() {
+        List<String> lines = Fixtures.lines(FIXTURE);
         List<Case> cases = new ArrayList<>();
-        try (InputStream in = GeneratorTest.class.getResourceAsStream(FIXTURE)) {
-            if (in == null) {
-                fail("missing test resource " + FIXTURE);
+        Case current = null;
+        for (int index = 0; index < lines.size(); index++) {
+            String line = lines.get(index);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
             }
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            Case current = null;
-            int lineNo = 0;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lineNo++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                if (line.startsWith("case ")) {
-                    String[] t = line.split(" ");
-                    current = new Case(t[1], t[2], Long.parseLong(t[3]), lineNo, new ArrayList<>());
-                } else if (line.equals("end")) {
-                    cases.add(current);
-                    current = null;
-                } else {
-                    current.lines().add(line);
-                }
+            if (line.startsWith("case ")) {
+                String[] t = line.split(" ");
+                current = new Case(t[1], t[2], Long.parseLong(t[3]), index + 1, new ArrayList<>());
+            } else if (line.equals("end")) {
+                cases.add(current);
+                current = null;
+            } else {
+                current.lines().add(line);
             }
         }
         return cases;
@@ -110,8 +99,8 @@ class GeneratorTest {
                 int n = Integer.parseInt(head[1]);
                 boolean uniform = op.equals("rand") || op.equals("uniform");
                 boolean explicit = op.equals("uniform") || op.equals("normal");
-                float a = explicit ? bitsToFloat(head[2]) : 0f;
-                float b = explicit ? bitsToFloat(head[3]) : 1f;
+                float a = explicit ? Fixtures.floats(head[2])[0] : 0f;
+                float b = explicit ? Fixtures.floats(head[3])[0] : 1f;
                 float[] actual = fillWithOffset(n, dst -> {
                     if (uniform) {
                         g.fillUniform(dst, OFFSET, n, a, b);
@@ -160,9 +149,6 @@ class GeneratorTest {
         }
     }
 
-    private static float bitsToFloat(String hex) {
-        return Float.intBitsToFloat(Integer.parseUnsignedInt(hex, 16));
-    }
 
     // ------------------------------------------------------------------ state and seeding
 

@@ -7,11 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrowsExactly;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -260,7 +255,7 @@ final class OpsErrorTest {
     // ---- the checks ---------------------------------------------------------------------------
 
     @TestFactory
-    Stream<DynamicTest> everyBadCallFailsWithPyTorchsMessageAndLeavesItsInputsAlone() throws IOException {
+    Stream<DynamicTest> everyBadCallFailsWithPyTorchsMessageAndLeavesItsInputsAlone() {
         Map<String, String> pytorch = loadFixture();
         return allCases().stream().map(c -> dynamicTest(c.name(), () -> check(c, pytorch.get(c.name()))));
     }
@@ -297,25 +292,18 @@ final class OpsErrorTest {
 
     /** Guards against a case renamed on one side only, which would silently drop its PyTorch check. */
     @Test
-    void fixtureCoversExactlyTheJavaCases() throws IOException {
+    void fixtureCoversExactlyTheJavaCases() {
         TreeSet<String> javaNames = new TreeSet<>();
         allCases().forEach(c -> assertTrue(javaNames.add(c.name()), "duplicate case " + c.name()));
         assertEquals(javaNames, new TreeSet<>(loadFixture().keySet()));
     }
 
-    private static Map<String, String> loadFixture() throws IOException {
+    private static Map<String, String> loadFixture() {
         Map<String, String> messages = new LinkedHashMap<>();
-        try (InputStream stream = OpsErrorTest.class.getResourceAsStream(FIXTURE)) {
-            assertNotNull(stream, "missing test resource " + FIXTURE);
-            BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] fields = line.split("\t", -1);
-                assertEquals(3, fields.length, "fixture line: " + line);
-                messages.put(fields[0], fields[2]);
-            }
+        for (String line : Fixtures.dataLines(FIXTURE)) {
+            String[] fields = line.split("\t", -1);
+            assertEquals(3, fields.length, "fixture line: " + line);
+            messages.put(fields[0], fields[2]);
         }
         return messages;
     }

@@ -9,11 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,13 +46,7 @@ final class OpsPyTorchTest {
     /** A shape and its row-major values. */
     record Value(int[] shape, float[] values) {
         static Value parse(String shape, String bits) {
-            int[] dims = shape.equals("-") ? new int[0]
-                    : Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
-            float[] values = new float[bits.equals("-") ? 0 : bits.length() / 8];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = Float.intBitsToFloat(Integer.parseUnsignedInt(bits, 8 * i, 8 * i + 8, 16));
-            }
-            return new Value(dims, values);
+            return new Value(Fixtures.shape(shape), Fixtures.floats(bits));
         }
 
         Tensor tensor() {
@@ -93,26 +82,19 @@ final class OpsPyTorchTest {
 
     // ---- loading ---------------------------------------------------------------------------------
 
-    static List<Case> loadCases() throws IOException {
-        try (InputStream in = OpsPyTorchTest.class.getResourceAsStream(FIXTURE)) {
-            assertNotNull(in, "missing test resource " + FIXTURE);
-            var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-            List<Case> cases = new ArrayList<>();
-            List<String[]> block = new ArrayList<>();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.isEmpty() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] fields = line.split("\t", -1);
-                block.add(fields);
-                if (fields[0].equals("end")) {
-                    cases.add(parse(block));
-                    block.clear();
-                }
+    static List<Case> loadCases() {
+        List<Case> cases = new ArrayList<>();
+        List<String[]> block = new ArrayList<>();
+        for (String line : Fixtures.dataLines(FIXTURE)) {
+            String[] fields = line.split("\t", -1);
+            block.add(fields);
+            if (fields[0].equals("end")) {
+                cases.add(parse(block));
+                block.clear();
             }
-            assertTrue(block.isEmpty(), "unterminated case at the end of " + FIXTURE);
-            return cases;
         }
+        assertTrue(block.isEmpty(), "unterminated case at the end of " + FIXTURE);
+        return cases;
     }
 
     private static Case parse(List<String[]> block) {
@@ -130,7 +112,7 @@ final class OpsPyTorchTest {
             switch (f[0]) {
                 case "in" -> inputs.add(new Input(Value.parse(f[1], f[4]), f[2].equals("1"), f[3].charAt(0)));
                 case "out" -> out = f;
-                case "repr" -> repr = unescape(f[1]);
+                case "repr" -> repr = Fixtures.unescape(f[1]);
                 case "graph" -> graph = f[1];
                 case "g" -> g = f;
                 case "grad" -> grads.put(Integer.parseInt(f[1]), f[2].equals("none") ? null : Value.parse(f[2], f[3]));
@@ -144,22 +126,10 @@ final class OpsPyTorchTest {
                 Value.parse(g[1], g[2]), grads, v, gg, ggo == null ? null : Value.parse(ggo[1], ggo[2]));
     }
 
-    private static String unescape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\') {
-                c = text.charAt(++i) == 'n' ? '\n' : text.charAt(i);
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
     // ---- replay ----------------------------------------------------------------------------------
 
     @TestFactory
-    Stream<DynamicTest> matchesPyTorch() throws IOException {
+    Stream<DynamicTest> matchesPyTorch() {
         return loadCases().stream().map(c -> dynamicTest(c.name(), () -> replay(c)));
     }
 
@@ -263,13 +233,13 @@ final class OpsPyTorchTest {
     // ---- the fixture itself ----------------------------------------------------------------------
 
     @Test
-    void everyFixtureCaseHasAVectorgradOpAndViceVersa() throws IOException {
+    void everyFixtureCaseHasAVectorgradOpAndViceVersa() {
         Set<String> fixture = loadCases().stream().map(Case::name).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(fixture, new TreeSet<>(PyTorchCases.OPS.keySet()), "fixture cases vs PyTorchCases");
     }
 
     @Test
-    void fixtureCoversTheBrief() throws IOException {
+    void fixtureCoversTheBrief() {
         List<Case> cases = loadCases();
         assertTrue(cases.size() >= 130, "only " + cases.size() + " cases");
         Function<String, Long> count = text -> cases.stream().filter(c -> c.graph().contains(text)).count();

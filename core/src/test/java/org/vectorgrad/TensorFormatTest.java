@@ -1,16 +1,10 @@
 package org.vectorgrad;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -36,12 +30,11 @@ final class TensorFormatTest {
             if (fields.length != 6) {
                 throw new IllegalStateException("expected 6 fields in fixture line: " + line);
             }
-            int[] shape = fields[1].equals("-") ? new int[0]
-                    : Arrays.stream(fields[1].split("x")).mapToInt(Integer::parseInt).toArray();
+            int[] shape = Fixtures.shape(fields[1]);
             List<String> suffixes = fields[3].equals("-") ? List.of()
                     : List.of(fields[3].split("\\|"));
             return new Case(fields[0], shape, fields[2].equals("bool"), suffixes,
-                    values(fields[4], shape), unescape(fields[5]));
+                    values(fields[4], shape), Fixtures.unescape(fields[5]));
         }
 
         private static float[] values(String field, int[] shape) {
@@ -52,27 +45,7 @@ final class TensorFormatTest {
                 }
                 return values;
             }
-            if (field.equals("-")) {
-                return new float[0];
-            }
-            float[] values = new float[field.length() / 8];
-            for (int i = 0; i < values.length; i++) {
-                int bits = Integer.parseUnsignedInt(field, 8 * i, 8 * i + 8, 16);
-                values[i] = Float.intBitsToFloat(bits);
-            }
-            return values;
-        }
-
-        private static String unescape(String text) {
-            StringBuilder out = new StringBuilder(text.length());
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '\\') {
-                    c = text.charAt(++i) == 'n' ? '\n' : text.charAt(i);
-                }
-                out.append(c);
-            }
-            return out.toString();
+            return Fixtures.floats(field);
         }
 
         String describe() {
@@ -81,26 +54,19 @@ final class TensorFormatTest {
         }
     }
 
-    private static List<Case> loadCases() throws IOException {
-        try (InputStream in = TensorFormatTest.class.getResourceAsStream(FIXTURE)) {
-            assertNotNull(in, "missing test resource " + FIXTURE);
-            var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
-            return reader.lines()
-                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
-                    .map(Case::parse)
-                    .toList();
-        }
+    private static List<Case> loadCases() {
+        return Fixtures.dataLines(FIXTURE).stream().map(Case::parse).toList();
     }
 
     @TestFactory
-    Stream<DynamicTest> matchesPyTorch() throws IOException {
+    Stream<DynamicTest> matchesPyTorch() {
         return loadCases().stream().map(c -> dynamicTest(c.name(), () -> assertEquals(
                 c.expected(), TensorFormat.repr(c.values(), c.shape(), c.isBool(), c.suffixes()),
                 c::describe)));
     }
 
     @Test
-    void fixtureHasEveryKindOfCase() throws IOException {
+    void fixtureHasEveryKindOfCase() {
         List<Case> cases = loadCases();
         assertTrue(cases.size() >= 700, "only " + cases.size() + " fixture cases");
         assertTrue(cases.stream().anyMatch(c -> c.expected().contains("...")), "no summary");

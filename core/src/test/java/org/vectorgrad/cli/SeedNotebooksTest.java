@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.vectorgrad.Fixtures;
 
 /**
  * {@code ./vectorgrad demo} must print, for every seed cell with a printed result, exactly the
@@ -123,13 +123,6 @@ class SeedNotebooksTest {
     }
 
     private static String seedText(String file) {
-        try (InputStream in = SeedNotebooksTest.class.getResourceAsStream("/seeds/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource seeds/" + file);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.text("/seeds/" + file);
     }
 }
