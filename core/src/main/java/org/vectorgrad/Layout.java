@@ -161,6 +161,20 @@ final class Layout {
         return out;
     }
 
+    /** PyTorch's is_expandable_to: aligned on the right, every size is 1 or equals the target's. */
+    static boolean isExpandableTo(int[] shape, int[] target) {
+        if (shape.length > target.length) {
+            return false;
+        }
+        for (int i = 1; i <= shape.length; i++) {
+            int size = shape[shape.length - i];
+            if (size != 1 && size != target[target.length - i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Wraps a possibly negative dim into [0, rank), PyTorch's way (a 0-d tensor accepts -1 and 0). */
     static int wrapDim(int dim, int rank) {
         int bound = Math.max(rank, 1);

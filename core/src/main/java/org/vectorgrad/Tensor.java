@@ -39,16 +39,7 @@ public final class Tensor {
 
     /** 2-D tensor of the rows ({@code torch.tensor([[...], [...]])}); rows must have equal length. */
     public static Tensor of(float[][] rows) {
-        int columns = rows.length == 0 ? 0 : rows[0].length;
-        float[] data = new float[rows.length * columns];
-        for (int r = 0; r < rows.length; r++) {
-            if (rows[r].length != columns) {
-                throw new IllegalArgumentException("expected sequence of length " + columns
-                        + " at dim 1 (got " + rows[r].length + ")");
-            }
-            System.arraycopy(rows[r], 0, data, r * columns, columns);
-        }
-        return wrap(data, rows.length, columns);
+        return Factories.ofRows(rows);
     }
 
     /** 0-d tensor holding {@code value}. */
@@ -58,12 +49,7 @@ public final class Tensor {
 
     /** A copy of {@code data} viewed with {@code shape} (row-major); element counts must match. */
     public static Tensor fromArray(float[] data, int... shape) {
-        checkShape(shape);
-        if (Shapes.numel(shape) != data.length) {
-            throw new IllegalArgumentException("shape '" + Arrays.toString(shape)
-                    + "' is invalid for input of size " + data.length);
-        }
-        return wrap(data.clone(), shape.clone());
+        return Factories.fromArray(data, shape);
     }
 
     public static Tensor zeros(int... shape) {
@@ -75,28 +61,17 @@ public final class Tensor {
     }
 
     public static Tensor full(float value, int... shape) {
-        checkShape(shape);
-        float[] data = new float[Shapes.numel(shape)];
-        if (Float.floatToRawIntBits(value) != 0) {
-            Arrays.fill(data, value);
-        }
-        return wrap(data, shape.clone());
+        return Factories.full(value, shape);
     }
 
     /** Uniform on [0, 1) from the default generator; same values as PyTorch for the same seed. */
     public static Tensor rand(int... shape) {
-        checkShape(shape);
-        float[] data = new float[Shapes.numel(shape)];
-        Generator.defaultGenerator().fillUniform(data, 0, data.length, 0f, 1f);
-        return wrap(data, shape.clone());
+        return Factories.random(shape, false);
     }
 
     /** Standard normal from the default generator; same values as PyTorch for the same seed. */
     public static Tensor randn(int... shape) {
-        checkShape(shape);
-        float[] data = new float[Shapes.numel(shape)];
-        Generator.defaultGenerator().fillNormal(data, 0, data.length, 0f, 1f);
-        return wrap(data, shape.clone());
+        return Factories.random(shape, true);
     }
 
     /** Seeds the default generator ({@code torch.manual_seed}). */
@@ -106,36 +81,12 @@ public final class Tensor {
 
     /** 0, 1, ..., n-1. */
     public static Tensor arange(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("upper bound and larger bound inconsistent with step sign"
-                    + " (arange(" + n + "))");
-        }
-        float[] data = new float[n];
-        for (int i = 0; i < n; i++) {
-            data[i] = i;
-        }
-        return wrap(data, n);
+        return Factories.arange(n);
     }
 
     /** n×n identity matrix. */
     public static Tensor eye(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be greater or equal to 0, got " + n);
-        }
-        float[] data = new float[n * n];
-        for (int i = 0; i < n; i++) {
-            data[i * n + i] = 1f;
-        }
-        return wrap(data, n, n);
-    }
-
-    static void checkShape(int[] shape) {
-        for (int size : shape) {
-            if (size < 0) {
-                throw new IllegalArgumentException("Trying to create tensor with negative dimension "
-                        + size + ": " + Arrays.toString(shape));
-            }
-        }
+        return Factories.eye(n);
     }
 
     // ---- inspection -------------------------------------------------------------------------
@@ -464,25 +415,11 @@ public final class Tensor {
 
     /** Sums broadcast dimensions away so the result has {@code shape} ({@code sum_to_size}). */
     public Tensor sumToSize(int... shape) {
-        if (!expandable(shape, layout.shape)) {
+        if (!Layout.isExpandableTo(shape, layout.shape)) {
             throw new IllegalArgumentException("size {" + Arrays.toString(shape) + "} is not expandable to size {"
                     + Arrays.toString(layout.shape) + "}.");
         }
         return Elementwise.sumToShape(this, shape.clone());
-    }
-
-    /** PyTorch's is_expandable_to: aligned on the right, every size is 1 or equals the target's. */
-    private static boolean expandable(int[] shape, int[] target) {
-        if (shape.length > target.length) {
-            return false;
-        }
-        for (int i = 1; i <= shape.length; i++) {
-            int size = shape[shape.length - i];
-            if (size != 1 && size != target[target.length - i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public Tensor mean() {
