@@ -20,7 +20,7 @@ public final class KernelProvider {
     }
 
     private static final class Holder {
-        static final Kernels INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
+        static final Kernels INSTANCE = named(System.getProperty(PROPERTY, "auto"));
     }
 
     /** The kernels every tensor operation uses. */
@@ -28,7 +28,11 @@ public final class KernelProvider {
         return Holder.INSTANCE;
     }
 
-    static Kernels choose(String requested) {
+    /**
+     * A new instance of the implementation named {@code auto}, {@code vector} or {@code scalar}
+     * (as the system property takes), for benchmarks and tools that compare implementations.
+     */
+    public static Kernels named(String requested) {
         switch (requested.toLowerCase(Locale.ROOT)) {
             case "scalar":
                 return new ScalarKernels();
@@ -57,7 +61,12 @@ public final class KernelProvider {
                     + " API slower than scalar code; run java without those flags");
             return new ScalarKernels();
         }
-        return loadVectorKernels();
+        try {
+            return loadVectorKernels();
+        } catch (IllegalStateException | LinkageError e) {
+            warn("the Vector API kernels failed to load (" + e + ")");
+            return new ScalarKernels();
+        }
     }
 
     private static void warn(String reason) {

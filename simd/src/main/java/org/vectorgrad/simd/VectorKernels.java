@@ -1,0 +1,153 @@
+package org.vectorgrad.simd;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API implementation of {@link Kernels}. The n-d iteration is {@link RowWalk}'s; each
+ * row is dispatched once on its op and inner strides to a contiguous vector loop, a loop with a
+ * broadcast operand, or a strided fallback. The loops live in package-private helpers by family
+ * ({@link VectorUnary}, {@link VectorBinary}, {@link VectorPow}, {@link VectorReductions},
+ * {@link VectorMax}, {@link VectorSoftmax}, {@link VectorMatmul}).
+ *
+ * <p>Loaded reflectively by {@link KernelProvider}: nothing else may refer to this class, so that
+ * the library links on JVMs without {@code jdk.incubator.vector}.
+ */
+public final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** Creates the kernels; they are stateless. */
+    public VectorKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + SPECIES.vectorBitSize();
+    }
+
+    @Override
+    public void map(UnaryOp op, int[] shape, float[] src, int srcOffset, int[] srcStrides,
+                    float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+        int s = walk.innerStride(0);
+        walk.forEachRow(new int[] {srcOffset, dstOffset},
+                (o, n) -> VectorUnary.row(op, src, o[0], s, dst, o[1], n));
+    }
+
+    @Override
+    public void zip(BinaryOp op, int[] shape, float[] a, int aOffset, int[] aStrides,
+                    float[] b, int bOffset, int[] bStrides, float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        int as = walk.innerStride(0);
+        int bs = walk.innerStride(1);
+        walk.forEachRow(new int[] {aOffset, bOffset, dstOffset},
+                (o, n) -> VectorBinary.row(op, a, o[0], as, b, o[1], bs, dst, o[2], n));
+    }
+
+    @Override
+    public void where(int[] shape, float[] cond, int condOffset, int[] condStrides,
+                      float[] a, int aOffset, int[] aStrides, float[] b, int bOffset, int[] bStrides,
+                      float[] dst, int dstOffset) {
+        RowWalk walk = RowWalk.of(shape, condStrides, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        int cs = walk.innerStride(0);
+        int as = walk.innerStride(1);
+        int bs = walk.innerStride(2);
+        boolean vector = cs == 1 && (as == 0 || as == 1) && (bs == 0 || bs == 1);
+        walk.forEachRow(new int[] {condOffset, aOffset, bOffset, dstOffset}, (o, n) -> {
+            int i = vector ? whereRow(cond, o[0], a, o[1], as, b, o[2], bs, dst, o[3], n) : 0;
+            // scalar tail (and the strided fallback)
+            for (; i < n; i++) {
+                dst[o[3] + i] = cond[o[0] + i * cs] != 0f ? a[o[1] + i * as] : b[o[2] + i * bs];
+            }
+        });
+    }
+
+    // cond contiguous; a and b contiguous (1) or broadcast (0). NE is unordered: a NaN condition
+    // counts as true, as cond != 0 does. Returns how many elements it wrote (whole vectors).
+    private static int whereRow(float[] cond, int co, float[] a, int ao, int as, float[] b, int bo, int bs,
+                                float[] dst, int d, int n) {
+        int i = 0;
+        int bound = SPECIES.loopBound(n);
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += SPECIES.length()) {
+                VectorMask<Float> m = FloatVector.fromArray(SPECIES, cond, co + i).compare(VectorOperators.NE, 0f);
+                FloatVector.fromArray(SPECIES, b, bo + i).blend(FloatVector.fromArray(SPECIES, a, ao + i), m)
+                        .intoArray(dst, d + i);
+            }
+        } else if (as == 1) {
+            FloatVector y = FloatVector.broadcast(SPECIES, b[bo]);
+            for (; i < bound; i += SPECIES.length()) {
+                VectorMask<Float> m = FloatVector.fromArray(SPECIES, cond, co + i).compare(VectorOperators.NE, 0f);
+                y.blend(FloatVector.fromArray(SPECIES, a, ao + i), m).intoArray(dst, d + i);
+            }
+        } else if (bs == 1) {
+            float x = a[ao];
+            for (; i < bound; i += SPECIES.length()) {
+                VectorMask<Float> m = FloatVector.fromArray(SPECIES, cond, co + i).compare(VectorOperators.NE, 0f);
+                FloatVector.fromArray(SPECIES, b, bo + i).blend(x, m).intoArray(dst, d + i);
+            }
+        } else {
+            FloatVector y = FloatVector.broadcast(SPECIES, b[bo]);
+            float x = a[ao];
+            for (; i < bound; i += SPECIES.length()) {
+                VectorMask<Float> m = FloatVector.fromArray(SPECIES, cond, co + i).compare(VectorOperators.NE, 0f);
+                y.blend(x, m).intoArray(dst, d + i);
+            }
+        }
+        return i;
+    }
+
+    @Override
+    public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
+                     float[] dst, int dstOffset, int[] dstStrides) {
+        RowWalk walk = RowWalk.of(shape, srcStrides, dstStrides);
+        int s = walk.innerStride(0);
+        int d = walk.innerStride(1);
+        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
+            if (s == 1 && d == 1) {
+                System.arraycopy(src, o[0], dst, o[1], n);
+            } else if (s == 0 && d == 1) {
+                Arrays.fill(dst, o[1], o[1] + n, src[o[0]]);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    dst[o[1] + i * d] = src[o[0] + i * s];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
+                    float[] dst, int dstOffset) {
+        VectorReductions.sum(shape, a, aOffset, aStrides, reduce, dst, dstOffset);
+    }
+
+    @Override
+    public float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
+        return VectorReductions.sumOfSquares(shape, a, aOffset, aStrides);
+    }
+
+    @Override
+    public void max(int[] shape, float[] a, int aOffset, int[] aStrides, int dim,
+                    float[] values, int valuesOffset, float[] indices, int indicesOffset) {
+        VectorReductions.max(shape, a, aOffset, aStrides, dim, values, valuesOffset, indices, indicesOffset);
+    }
+
+    @Override
+    public void softmax(int[] shape, float[] a, int aOffset, int[] aStrides, int dim, boolean log,
+                        float[] dst, int dstOffset) {
+        VectorSoftmax.softmax(shape, a, aOffset, aStrides, dim, log, dst, dstOffset);
+    }
+
+    @Override
+    public void matmul(int m, int n, int k,
+                       float[] a, int aOffset, int aRowStride, int aColStride,
+                       float[] b, int bOffset, int bRowStride, int bColStride,
+                       float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        VectorMatmul.matmul(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride,
+                bColStride, c, cOffset, cRowStride, accumulate);
+    }
+}

@@ -1,0 +1,187 @@
+package org.vectorgrad.simd;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector sums, sums of squares and maxima.
+ *
+ * <p>NOTE (precision and determinism): a contiguous run is summed in float within blocks of
+ * {@link #BLOCK} elements counted from the start of the run, with four vector accumulators; each
+ * block's lanes are then added in double, in lane order. So the error grows with the block size,
+ * not with n (a 16M-element sum stays accurate), and the result depends only on the values and
+ * the block boundaries, which are fixed by index: a scheduler that splits a row must split it at
+ * multiples of {@code BLOCK} to reproduce the single-threaded result bit for bit. Being float,
+ * a block's partial sums overflow to infinity once they pass {@code Float.MAX_VALUE} (NaN when
+ * both signs do), where the reference's double sum may come back into range.
+ */
+final class VectorReductions {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    // Floats with as many lanes as DOUBLES, so that one F2D conversion fills one double vector.
+    private static final VectorSpecies<Float> HALF =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.length() * Float.SIZE));
+    /** Elements summed in float before the partial is added in double. */
+    static final int BLOCK = 1024;
+
+    private VectorReductions() {
+    }
+
+    static void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
+                    float[] dst, int dstOffset) {
+        double[] acc = new double[keptCount(shape, reduce)];
+        float[] lanes = new float[SPECIES.length()];
+        RowWalk walk = RowWalk.of(shape, aStrides, Shapes.reducedStrides(shape, reduce));
+        int as = walk.innerStride(0);
+        int ds = walk.innerStride(1);
+        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+            if (ds == 0 && as == 1) {
+                acc[o[1]] += contiguousSum(a, o[0], n, lanes);
+            } else if (ds == 1 && as == 1) {
+                addInto(acc, o[1], a, o[0], n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    acc[o[1] + i * ds] += a[o[0] + i * as];
+                }
+            }
+        });
+        for (int j = 0; j < acc.length; j++) {
+            dst[dstOffset + j] = (float) acc[j];
+        }
+    }
+
+    private static int keptCount(int[] shape, boolean[] reduce) {
+        int count = 1;
+        for (int d = 0; d < shape.length; d++) {
+            count *= reduce[d] ? 1 : shape[d];
+        }
+        return count;
+    }
+
+    /** Σ a[off + i] for i &lt; n, blocked as the class comment says; lanes holds one vector. */
+    static double contiguousSum(float[] a, int off, int n, float[] lanes) {
+        double total = 0;
+        for (int start = 0; start < n; start += BLOCK) {
+            total += blockSum(a, off + start, Math.min(BLOCK, n - start), lanes);
+        }
+        return total;
+    }
+
+    private static double blockSum(float[] a, int off, int len, float[] lanes) {
+        int step = SPECIES.length();
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int i = 0;
+        for (; i + 4 * step <= len; i += 4 * step) {
+            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
+            s1 = s1.add(FloatVector.fromArray(SPECIES, a, off + i + step));
+            s2 = s2.add(FloatVector.fromArray(SPECIES, a, off + i + 2 * step));
+            s3 = s3.add(FloatVector.fromArray(SPECIES, a, off + i + 3 * step));
+        }
+        for (; i < len; i += step) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i, m));
+        }
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        return lanesInDouble(lanes);
+    }
+
+    // Reducing lanes through an array in a fixed order, rather than reduceLanes (whose order is
+    // unspecified), keeps the result the same in compiled and interpreted code.
+    private static double lanesInDouble(float[] lanes) {
+        double total = 0;
+        for (float lane : lanes) {
+            total += lane;
+        }
+        return total;
+    }
+
+    // acc[j + i] += a[off + i]: the same double additions, in the same order, as the reference.
+    private static void addInto(double[] acc, int j, float[] a, int off, int n) {
+        int i = 0;
+        for (; i < HALF.loopBound(n); i += HALF.length()) {
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(HALF, a, off + i)
+                    .convertShape(VectorOperators.F2D, DOUBLES, 0);
+            DoubleVector.fromArray(DOUBLES, acc, j + i).add(x).intoArray(acc, j + i);
+        }
+        // scalar tail
+        for (; i < n; i++) {
+            acc[j + i] += a[off + i];
+        }
+    }
+
+    static float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
+        double[] acc = new double[1];
+        float[] lanes = new float[SPECIES.length()];
+        RowWalk walk = RowWalk.of(shape, aStrides);
+        int as = walk.innerStride(0);
+        walk.forEachRow(new int[] {aOffset}, (o, n) -> {
+            if (as == 1) {
+                for (int start = 0; start < n; start += BLOCK) {
+                    acc[0] += blockSumOfSquares(a, o[0] + start, Math.min(BLOCK, n - start), lanes);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    double x = a[o[0] + i * as];
+                    acc[0] += x * x;
+                }
+            }
+        });
+        return (float) acc[0];
+    }
+
+    private static double blockSumOfSquares(float[] a, int off, int len, float[] lanes) {
+        int step = SPECIES.length();
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int i = 0;
+        for (; i + 4 * step <= len; i += 4 * step) {
+            FloatVector x0 = FloatVector.fromArray(SPECIES, a, off + i);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, a, off + i + step);
+            FloatVector x2 = FloatVector.fromArray(SPECIES, a, off + i + 2 * step);
+            FloatVector x3 = FloatVector.fromArray(SPECIES, a, off + i + 3 * step);
+            s0 = x0.fma(x0, s0);
+            s1 = x1.fma(x1, s1);
+            s2 = x2.fma(x2, s2);
+            s3 = x3.fma(x3, s3);
+        }
+        for (; i < len; i += step) {
+            FloatVector x = FloatVector.fromArray(SPECIES, a, off + i, SPECIES.indexInRange(i, len));
+            s0 = x.fma(x, s0);
+        }
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        return lanesInDouble(lanes);
+    }
+
+    static void max(int[] shape, float[] a, int aOffset, int[] aStrides, int dim,
+                    float[] values, int valuesOffset, float[] indices, int indicesOffset) {
+        int length = shape[dim];
+        int step = aStrides[dim];
+        int[] kept = Shapes.without(shape, dim);
+        RowWalk walk = RowWalk.of(kept, Shapes.without(aStrides, dim), Shapes.contiguousStrides(kept));
+        int as = walk.innerStride(0);
+        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+            int j = 0;
+            if (as == 1 && step != 1) {
+                j = VectorMax.across(a, o[0], step, length, values, valuesOffset + o[1],
+                        indices, indicesOffset + o[1], n);
+            }
+            for (; j < n; j++) {
+                int at = step == 1 ? VectorMax.contiguousLine(a, o[0] + j * as, length)
+                        : VectorMax.stridedLine(a, o[0] + j * as, step, length);
+                values[valuesOffset + o[1] + j] = a[o[0] + j * as + at * step];
+                if (indices != null) {
+                    indices[indicesOffset + o[1] + j] = at;
+                }
+            }
+        });
+    }
+}

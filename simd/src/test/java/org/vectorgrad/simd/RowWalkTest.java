@@ -1,0 +1,114 @@
+package org.vectorgrad.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Properties of {@link RowWalk}: it visits exactly the odometer's offsets, in row-major order. */
+final class RowWalkTest {
+
+    /** A shape, one stride array per operand, and one base offset per operand. */
+    record Case(int[] shape, int[][] strides, int[] offsets) {
+        @Override
+        public String toString() {
+            return "shape " + Arrays.toString(shape) + " strides " + Arrays.deepToString(strides)
+                    + " offsets " + Arrays.toString(offsets);
+        }
+    }
+
+    @Property(tries = 500)
+    void visitsEveryIndexInRowMajorOrder(@ForAll("cases") Case c) {
+        RowWalk walk = RowWalk.of(c.shape, c.strides);
+        List<String> visited = new ArrayList<>();
+        walk.forEachRow(c.offsets, (o, n) -> {
+            for (int i = 0; i < n; i++) {
+                int[] tuple = new int[o.length];
+                for (int k = 0; k < o.length; k++) {
+                    tuple[k] = o[k] + i * walk.innerStride(k);
+                }
+                visited.add(Arrays.toString(tuple));
+            }
+        });
+        assertEquals(odometer(c), visited, c.toString());
+        assertEquals(Shapes.numel(c.shape), walk.rowCount() * walk.rowLength(), c.toString());
+    }
+
+    // Contiguous operands and broadcast scalars (all strides 0) coalesce into a single row.
+    @Property(tries = 300)
+    void contiguousAndScalarOperandsFormOneRow(@ForAll("shapes") int[] shape, @ForAll("kinds") boolean[] scalar) {
+        int[][] strides = new int[scalar.length][];
+        for (int k = 0; k < scalar.length; k++) {
+            strides[k] = scalar[k] ? new int[shape.length] : Shapes.contiguousStrides(shape);
+        }
+        RowWalk walk = RowWalk.of(shape, strides);
+        int numel = Shapes.numel(shape);
+        assertEquals(numel == 0 ? 0 : 1, walk.rowCount(), Arrays.toString(shape));
+        assertEquals(numel, walk.rowLength(), Arrays.toString(shape));
+        for (int k = 0; k < scalar.length && numel > 1; k++) {
+            assertEquals(scalar[k] ? 0 : 1, walk.innerStride(k), Arrays.toString(shape));
+        }
+    }
+
+    // Every index of the shape in row-major order, each operand's offset computed from scratch.
+    private static List<String> odometer(Case c) {
+        List<String> offsets = new ArrayList<>();
+        int numel = Shapes.numel(c.shape);
+        int[] index = new int[c.shape.length];
+        for (int flat = 0; flat < numel; flat++) {
+            int[] tuple = new int[c.strides.length];
+            for (int k = 0; k < tuple.length; k++) {
+                tuple[k] = c.offsets[k];
+                for (int d = 0; d < index.length; d++) {
+                    tuple[k] += index[d] * c.strides[k][d];
+                }
+            }
+            offsets.add(Arrays.toString(tuple));
+            for (int d = index.length - 1; d >= 0 && ++index[d] == c.shape[d]; d--) {
+                index[d] = 0;
+            }
+        }
+        return offsets;
+    }
+
+    @Provide
+    Arbitrary<int[]> shapes() {
+        return Arbitraries.integers().between(0, 5).array(int[].class).ofMinSize(0).ofMaxSize(5)
+                .map(shape -> Arrays.stream(shape).map(size -> size == 5 ? 1 : size).toArray());
+    }
+
+    @Provide
+    Arbitrary<boolean[]> kinds() {
+        return Arbitraries.of(true, false).array(boolean[].class).ofMinSize(1).ofMaxSize(3);
+    }
+
+    // Sizes 0 to 4 (1 is frequent), strides 0 to 5 chosen so that stride 0 and contiguous
+    // neighbours (which coalesce) both come up often.
+    @Provide
+    Arbitrary<Case> cases() {
+        Arbitrary<int[]> shape = Arbitraries.integers().between(0, 4).array(int[].class).ofMinSize(0).ofMaxSize(4)
+                .map(sizes -> Arrays.stream(sizes).map(size -> size == 3 ? 1 : size).toArray());
+        Arbitrary<Integer> operands = Arbitraries.integers().between(1, 3);
+        return Combinators.combine(shape, operands, Arbitraries.randoms()).as((s, count, random) -> {
+            int[][] strides = new int[count][];
+            int[] offsets = new int[count];
+            for (int k = 0; k < count; k++) {
+                strides[k] = random.nextInt(3) == 0 ? Shapes.contiguousStrides(s) : new int[s.length];
+                for (int d = 0; d < s.length; d++) {
+                    if (random.nextInt(3) == 0) {
+                        strides[k][d] = random.nextInt(6);
+                    }
+                }
+                offsets[k] = random.nextInt(11);
+            }
+            return new Case(s, strides, offsets);
+        });
+    }
+}
