@@ -28,24 +28,26 @@ final class Engine {
     /** {@code torch.autograd.grad}: returns the gradients flowing into {@code inputs}. */
     static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
                          boolean retainGraph, boolean createGraph) {
-        ObjectIntHashMap<Node> captures = new ObjectIntHashMap<>();
+        Node[] nodes = new Node[inputs.length];
+        ObjectIntHashMap<Node> slotOf = new ObjectIntHashMap<>();
         for (int i = 0; i < inputs.length; i++) {
-            Node node = inputs[i].edge();
-            if (node == null) {
+            nodes[i] = inputs[i].edge();
+            if (nodes[i] == null) {
                 throw new IllegalStateException("One of the differentiated Tensors does not require grad");
             }
-            captures.put(node, i);
+            slotOf.getIfAbsentPut(nodes[i], i);
         }
-        Tensor[] captured = new Tensor[inputs.length];
-        run(outputs, gradOutputs, new Capture(captures, captured), retainGraph, createGraph);
+        Tensor[] bySlot = new Tensor[inputs.length];
+        run(outputs, gradOutputs, new Capture(slotOf, bySlot), retainGraph, createGraph);
+        Tensor[] grads = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            captured[i] = captured[inputs[i].edge() == null ? i : captures.get(inputs[i].edge())];
-            if (captured[i] == null) {
+            grads[i] = bySlot[slotOf.get(nodes[i])];
+            if (grads[i] == null) {
                 throw new IllegalStateException("One of the differentiated Tensors appears to not have"
                         + " been used in the graph. Set allow_unused=True if this is the desired behavior.");
             }
         }
-        return captured;
+        return grads;
     }
 
     /** Where {@code grad} mode records the gradients of its inputs instead of accumulating. */

@@ -7,6 +7,7 @@ import static org.vectorgrad.Ops.record;
 import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
+import org.vectorgrad.simd.Shapes;
 
 /**
  * Matrix products. {@link #matmul} reduces every case to dot, mv, mm or bmm exactly as PyTorch
@@ -69,7 +70,7 @@ final class Linalg {
     private static Tensor folded(Tensor t1, Tensor t2, boolean transposed) {
         int[] s1 = t1.layout.shape;
         int[] outputShape = Arrays.copyOf(s1, s1.length - 1 + (t2.dim() == 2 ? 1 : 0));
-        int rows = Views.numel(Arrays.copyOf(s1, s1.length - 1));
+        int rows = Shapes.numel(Arrays.copyOf(s1, s1.length - 1));
         if (t2.dim() == 2) {
             outputShape[outputShape.length - 1] = t2.layout.shape[1];
         }
@@ -91,7 +92,7 @@ final class Linalg {
             throw new IllegalArgumentException(e.getMessage() + " in the batch dimensions of matmul operands "
                     + Arrays.toString(sa) + " and " + Arrays.toString(sb), e);
         }
-        int count = Views.numel(batch);
+        int count = Shapes.numel(batch);
         Tensor a3 = a.expand(append(batch, n, k)).reshape(count, n, k);
         Tensor b3 = b.expand(append(batch, k, p)).reshape(count, k, p);
         return unsafeView(bmm(a3, b3), append(batch, n, p));

@@ -7,7 +7,6 @@ import static org.vectorgrad.Ops.inputs;
 import static org.vectorgrad.Ops.record;
 
 import java.util.Arrays;
-import org.vectorgrad.simd.Shapes;
 
 /** Operations that re-describe storage without copying it, and their backward formulas. */
 final class Views {
@@ -258,9 +257,5 @@ final class Views {
                     + " with size " + size);
         }
         return index < 0 ? index + size : index;
-    }
-
-    static int numel(int[] shape) {
-        return Shapes.numel(shape);
     }
 }

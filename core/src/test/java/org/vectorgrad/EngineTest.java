@@ -276,6 +276,16 @@ class EngineTest {
     }
 
     @Test
+    void gradWithARepeatedInputReturnsItsGradientInEverySlot() {
+        Tensor x = leaf(3f);
+        Tensor y = leaf(5f);
+        Tensor[] grads = Autograd.grad(new Tensor[] {x.mul(y)}, new Tensor[] {x, y, x}, null, false, false);
+        assertEquals(5f, grads[0].item());
+        assertEquals(3f, grads[1].item());
+        assertEquals(5f, grads[2].item());
+    }
+
+    @Test
     void gradMisuseRaisesPyTorchsMessages() {
         Tensor x = leaf(1f);
         Tensor unused = leaf(1f);
