@@ -56,21 +56,14 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
                      float[] dst, int dstOffset, int[] dstStrides) {
-        RowWalk walk = RowWalk.of(shape, srcStrides, dstStrides);
-        int s = walk.innerStride(0);
-        int d = walk.innerStride(1);
-        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
-            for (int i = 0; i < n; i++) {
-                dst[o[1] + i * d] = src[o[0] + i * s];
-            }
-        });
+        StridedCopy.copy(shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides);
     }
 
     @Override
     public void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
         int[] dstStrides = Shapes.reducedStrides(shape, reduce);
-        double[] acc = new double[keptCount(shape, reduce)];
+        double[] acc = new double[Shapes.keptCount(shape, reduce)];
         RowWalk walk = RowWalk.of(shape, aStrides, dstStrides);
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
@@ -82,14 +75,6 @@ public final class ScalarKernels implements Kernels {
         for (int j = 0; j < acc.length; j++) {
             dst[dstOffset + j] = (float) acc[j];
         }
-    }
-
-    private static int keptCount(int[] shape, boolean[] reduce) {
-        int count = 1;
-        for (int d = 0; d < shape.length; d++) {
-            count *= reduce[d] ? 1 : shape[d];
-        }
-        return count;
     }
 
     @Override

@@ -44,6 +44,15 @@ public final class Shapes {
         return strides;
     }
 
+    /** Number of elements left after summing away the flagged dimensions. */
+    static int keptCount(int[] shape, boolean[] reduce) {
+        int count = 1;
+        for (int d = 0; d < shape.length; d++) {
+            count *= reduce[d] ? 1 : shape[d];
+        }
+        return count;
+    }
+
     /** {@code values} without the element at {@code index}. */
     public static int[] without(int[] values, int index) {
         int[] out = new int[values.length - 1];

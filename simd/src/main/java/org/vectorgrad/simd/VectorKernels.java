@@ -1,6 +1,5 @@
 package org.vectorgrad.simd;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -103,20 +102,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
                      float[] dst, int dstOffset, int[] dstStrides) {
-        RowWalk walk = RowWalk.of(shape, srcStrides, dstStrides);
-        int s = walk.innerStride(0);
-        int d = walk.innerStride(1);
-        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
-            if (s == 1 && d == 1) {
-                System.arraycopy(src, o[0], dst, o[1], n);
-            } else if (s == 0 && d == 1) {
-                Arrays.fill(dst, o[1], o[1] + n, src[o[0]]);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    dst[o[1] + i * d] = src[o[0] + i * s];
-                }
-            }
-        });
+        StridedCopy.copy(shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides);
     }
 
     @Override

@@ -33,7 +33,7 @@ final class VectorReductions {
 
     static void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
-        double[] acc = new double[keptCount(shape, reduce)];
+        double[] acc = new double[Shapes.keptCount(shape, reduce)];
         float[] lanes = new float[SPECIES.length()];
         RowWalk walk = RowWalk.of(shape, aStrides, Shapes.reducedStrides(shape, reduce));
         int as = walk.innerStride(0);
@@ -52,14 +52,6 @@ final class VectorReductions {
         for (int j = 0; j < acc.length; j++) {
             dst[dstOffset + j] = (float) acc[j];
         }
-    }
-
-    private static int keptCount(int[] shape, boolean[] reduce) {
-        int count = 1;
-        for (int d = 0; d < shape.length; d++) {
-            count *= reduce[d] ? 1 : shape[d];
-        }
-        return count;
     }
 
     /** Σ a[off + i] for i &lt; n, blocked as the class comment says; lanes holds one vector. */
