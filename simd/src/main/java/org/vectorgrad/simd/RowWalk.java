@@ -56,6 +56,28 @@ final class RowWalk {
         return coalesce(shape, strides, java.util.Arrays.copyOf(dims, rank));
     }
 
+    /** An elementwise walk: the inputs' strides, then a contiguous destination of the same shape. */
+    static RowWalk intoContiguous(int[] shape, int[]... inputStrides) {
+        int[][] strides = java.util.Arrays.copyOf(inputStrides, inputStrides.length + 1);
+        strides[inputStrides.length] = Shapes.contiguousStrides(shape);
+        return of(shape, strides);
+    }
+
+    /**
+     * A walk over every dimension but {@code dim}, whose positions are the lines along
+     * {@code dim}: operand a with its strides, the destination with {@code dstStrides} (both
+     * given for the full shape).
+     */
+    static RowWalk linesAlong(int[] shape, int dim, int[] aStrides, int[] dstStrides) {
+        return of(Shapes.without(shape, dim), Shapes.without(aStrides, dim), Shapes.without(dstStrides, dim));
+    }
+
+    /** As {@link #linesAlong(int[], int, int[], int[])} with one result per line, row-major. */
+    static RowWalk linesAlong(int[] shape, int dim, int[] aStrides) {
+        int[] kept = Shapes.without(shape, dim);
+        return of(kept, Shapes.without(aStrides, dim), Shapes.contiguousStrides(kept));
+    }
+
     private static int[][] zeroStrides(int operands) {
         int[][] strides = new int[operands][];
         for (int k = 0; k < operands; k++) {

@@ -15,7 +15,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void map(UnaryOp op, int[] shape, float[] src, int srcOffset, int[] srcStrides,
                     float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, srcStrides);
         int s = walk.innerStride(0);
         walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
             for (int i = 0; i < n; i++) {
@@ -27,7 +27,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void zip(BinaryOp op, int[] shape, float[] a, int aOffset, int[] aStrides,
                     float[] b, int bOffset, int[] bStrides, float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, aStrides, bStrides);
         int as = walk.innerStride(0);
         int bs = walk.innerStride(1);
         walk.forEachRow(new int[] {aOffset, bOffset, dstOffset}, (o, n) -> {
@@ -41,8 +41,7 @@ public final class ScalarKernels implements Kernels {
     public void where(int[] shape, float[] cond, int condOffset, int[] condStrides,
                       float[] a, int aOffset, int[] aStrides, float[] b, int bOffset, int[] bStrides,
                       float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, condStrides, aStrides, bStrides,
-                Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, condStrides, aStrides, bStrides);
         int cs = walk.innerStride(0);
         int as = walk.innerStride(1);
         int bs = walk.innerStride(2);
@@ -96,8 +95,7 @@ public final class ScalarKernels implements Kernels {
                     float[] values, int valuesOffset, float[] indices, int indicesOffset) {
         int length = shape[dim];
         int step = aStrides[dim];
-        int[] kept = Shapes.without(shape, dim);
-        RowWalk walk = RowWalk.of(kept, Shapes.without(aStrides, dim), Shapes.contiguousStrides(kept));
+        RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
         int as = walk.innerStride(0);
         walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
             for (int j = 0; j < n; j++) {
@@ -126,8 +124,7 @@ public final class ScalarKernels implements Kernels {
         int aStep = aStrides[dim];
         int[] dstStrides = Shapes.contiguousStrides(shape);
         int dStep = dstStrides[dim];
-        RowWalk walk = RowWalk.of(Shapes.without(shape, dim), Shapes.without(aStrides, dim),
-                Shapes.without(dstStrides, dim));
+        RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides, dstStrides);
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
         walk.forEachRow(new int[] {aOffset, dstOffset}, (o, n) -> {

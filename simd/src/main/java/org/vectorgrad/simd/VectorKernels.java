@@ -30,7 +30,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void map(UnaryOp op, int[] shape, float[] src, int srcOffset, int[] srcStrides,
                     float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, srcStrides, Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, srcStrides);
         int s = walk.innerStride(0);
         walk.forEachRow(new int[] {srcOffset, dstOffset},
                 (o, n) -> VectorUnary.row(op, src, o[0], s, dst, o[1], n));
@@ -39,7 +39,7 @@ public final class VectorKernels implements Kernels {
     @Override
     public void zip(BinaryOp op, int[] shape, float[] a, int aOffset, int[] aStrides,
                     float[] b, int bOffset, int[] bStrides, float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, aStrides, bStrides);
         int as = walk.innerStride(0);
         int bs = walk.innerStride(1);
         walk.forEachRow(new int[] {aOffset, bOffset, dstOffset},
@@ -50,7 +50,7 @@ public final class VectorKernels implements Kernels {
     public void where(int[] shape, float[] cond, int condOffset, int[] condStrides,
                       float[] a, int aOffset, int[] aStrides, float[] b, int bOffset, int[] bStrides,
                       float[] dst, int dstOffset) {
-        RowWalk walk = RowWalk.of(shape, condStrides, aStrides, bStrides, Shapes.contiguousStrides(shape));
+        RowWalk walk = RowWalk.intoContiguous(shape, condStrides, aStrides, bStrides);
         int cs = walk.innerStride(0);
         int as = walk.innerStride(1);
         int bs = walk.innerStride(2);

@@ -83,41 +83,10 @@ final class VectorMatmul {
                              int k, float[] out, int outOffset, int outStride, boolean accumulate) {
         float[] lanes = new float[L];
         for (int r = 0; r < count; r++) {
-            float dot = dot(x, xOffset + r * xStride, y, yOffset, k, lanes);
+            float dot = (float) VectorReductions.contiguousDot(x, xOffset + r * xStride, y, yOffset, k, lanes);
             int at = outOffset + r * outStride;
             out[at] = accumulate ? out[at] + dot : dot;
         }
-    }
-
-    private static float dot(float[] x, int xo, float[] y, int yo, int k, float[] lanes) {
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        int p = 0;
-        for (; p + 4 * L <= k; p += 4 * L) {
-            s0 = FloatVector.fromArray(SPECIES, x, xo + p).fma(FloatVector.fromArray(SPECIES, y, yo + p), s0);
-            s1 = FloatVector.fromArray(SPECIES, x, xo + p + L).fma(FloatVector.fromArray(SPECIES, y, yo + p + L), s1);
-            s2 = FloatVector.fromArray(SPECIES, x, xo + p + 2 * L)
-                    .fma(FloatVector.fromArray(SPECIES, y, yo + p + 2 * L), s2);
-            s3 = FloatVector.fromArray(SPECIES, x, xo + p + 3 * L)
-                    .fma(FloatVector.fromArray(SPECIES, y, yo + p + 3 * L), s3);
-        }
-        for (; p < SPECIES.loopBound(k); p += L) {
-            s0 = FloatVector.fromArray(SPECIES, x, xo + p).fma(FloatVector.fromArray(SPECIES, y, yo + p), s0);
-        }
-        // lanes in a fixed order: reduceLanes' order is unspecified (and differs between C2 and
-        // the interpreter's fallback)
-        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-        float sum = 0f;
-        for (float lane : lanes) {
-            sum += lane;
-        }
-        // scalar tail
-        for (; p < k; p++) {
-            sum += x[xo + p] * y[yo + p];
-        }
-        return sum;
     }
 
     private static void gemm(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,

@@ -18,6 +18,12 @@ final class VectorMax {
 
     /** Index of the first maximum of a[base + t] for t &lt; length (length &gt; 0). */
     static int contiguousLine(float[] a, int base, int length) {
+        float max = contiguousMax(a, base, length);
+        return max != max ? firstNaN(a, base, length) : firstEqual(a, base, length, max);
+    }
+
+    /** max of a[base + t] for t &lt; length; -inf when empty. */
+    static float contiguousMax(float[] a, int base, int length) {
         // Math.max semantics (NaN wins, +0 above -0) make the maximum independent of order.
         FloatVector best = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         int t = 0;
@@ -29,7 +35,7 @@ final class VectorMax {
         for (; t < length; t++) {
             max = Math.max(max, a[base + t]);
         }
-        return max != max ? firstNaN(a, base, length) : firstEqual(a, base, length, max);
+        return max;
     }
 
     private static int firstNaN(float[] a, int base, int length) {

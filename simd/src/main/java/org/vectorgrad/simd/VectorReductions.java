@@ -115,9 +115,7 @@ final class VectorReductions {
         int as = walk.innerStride(0);
         walk.forEachRow(new int[] {aOffset}, (o, n) -> {
             if (as == 1) {
-                for (int start = 0; start < n; start += BLOCK) {
-                    acc[0] += blockSumOfSquares(a, o[0] + start, Math.min(BLOCK, n - start), lanes);
-                }
+                acc[0] += contiguousDot(a, o[0], a, o[0], n, lanes);
             } else {
                 for (int i = 0; i < n; i++) {
                     double x = a[o[0] + i * as];
@@ -128,7 +126,16 @@ final class VectorReductions {
         return (float) acc[0];
     }
 
-    private static double blockSumOfSquares(float[] a, int off, int len, float[] lanes) {
+    /** Σ x[xo + i]·y[yo + i] for i &lt; n, blocked like the sums (see the class comment). */
+    static double contiguousDot(float[] x, int xo, float[] y, int yo, int n, float[] lanes) {
+        double total = 0;
+        for (int start = 0; start < n; start += BLOCK) {
+            total += blockDot(x, xo + start, y, yo + start, Math.min(BLOCK, n - start), lanes);
+        }
+        return total;
+    }
+
+    private static double blockDot(float[] x, int xo, float[] y, int yo, int len, float[] lanes) {
         int step = SPECIES.length();
         FloatVector s0 = FloatVector.zero(SPECIES);
         FloatVector s1 = s0;
@@ -136,18 +143,17 @@ final class VectorReductions {
         FloatVector s3 = s0;
         int i = 0;
         for (; i + 4 * step <= len; i += 4 * step) {
-            FloatVector x0 = FloatVector.fromArray(SPECIES, a, off + i);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, a, off + i + step);
-            FloatVector x2 = FloatVector.fromArray(SPECIES, a, off + i + 2 * step);
-            FloatVector x3 = FloatVector.fromArray(SPECIES, a, off + i + 3 * step);
-            s0 = x0.fma(x0, s0);
-            s1 = x1.fma(x1, s1);
-            s2 = x2.fma(x2, s2);
-            s3 = x3.fma(x3, s3);
+            s0 = FloatVector.fromArray(SPECIES, x, xo + i).fma(FloatVector.fromArray(SPECIES, y, yo + i), s0);
+            s1 = FloatVector.fromArray(SPECIES, x, xo + i + step)
+                    .fma(FloatVector.fromArray(SPECIES, y, yo + i + step), s1);
+            s2 = FloatVector.fromArray(SPECIES, x, xo + i + 2 * step)
+                    .fma(FloatVector.fromArray(SPECIES, y, yo + i + 2 * step), s2);
+            s3 = FloatVector.fromArray(SPECIES, x, xo + i + 3 * step)
+                    .fma(FloatVector.fromArray(SPECIES, y, yo + i + 3 * step), s3);
         }
         for (; i < len; i += step) {
-            FloatVector x = FloatVector.fromArray(SPECIES, a, off + i, SPECIES.indexInRange(i, len));
-            s0 = x.fma(x, s0);
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            s0 = FloatVector.fromArray(SPECIES, x, xo + i, m).fma(FloatVector.fromArray(SPECIES, y, yo + i, m), s0);
         }
         s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
         return lanesInDouble(lanes);
@@ -157,8 +163,7 @@ final class VectorReductions {
                     float[] values, int valuesOffset, float[] indices, int indicesOffset) {
         int length = shape[dim];
         int step = aStrides[dim];
-        int[] kept = Shapes.without(shape, dim);
-        RowWalk walk = RowWalk.of(kept, Shapes.without(aStrides, dim), Shapes.contiguousStrides(kept));
+        RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
         int as = walk.innerStride(0);
         walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
             int j = 0;

@@ -38,8 +38,7 @@ final class VectorSoftmax {
         int aStep = aStrides[dim];
         int[] dstStrides = Shapes.contiguousStrides(shape);
         int dStep = dstStrides[dim];
-        RowWalk walk = RowWalk.of(Shapes.without(shape, dim), Shapes.without(aStrides, dim),
-                Shapes.without(dstStrides, dim));
+        RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides, dstStrides);
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
         boolean contiguous = aStep == 1 && dStep == 1;
@@ -67,28 +66,13 @@ final class VectorSoftmax {
     /** Softmax of a[aBase + t] into dst[dBase + t] for t &lt; length; dst may be a in place. */
     static void line(float[] a, int aBase, float[] dst, int dBase, int length, boolean log,
                      Scratch scratch) {
-        float max = max(a, aBase, length);
+        float max = VectorMax.contiguousMax(a, aBase, length);
         double sum = expSum(a, aBase, max, dst, dBase, length, !log, scratch);
         if (log) {
             shift(a, aBase, max, (float) Math.log(sum), dst, dBase, length);
         } else {
             scale(dst, dBase, (float) (1.0 / sum), length);
         }
-    }
-
-    // Math.max semantics (NaN wins, +0 above -0) make the maximum independent of order.
-    private static float max(float[] a, int base, int length) {
-        FloatVector best = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-        int t = 0;
-        for (; t < SPECIES.loopBound(length); t += SPECIES.length()) {
-            best = best.max(FloatVector.fromArray(SPECIES, a, base + t));
-        }
-        float max = best.reduceLanes(VectorOperators.MAX);
-        // scalar tail
-        for (; t < length; t++) {
-            max = Math.max(max, a[base + t]);
-        }
-        return max;
     }
 
     // Σ exp(a[t] - max), storing the exponentials into dst when asked. The sum is lane-wise in
