@@ -178,7 +178,7 @@ final class Elementwise {
                 baseGrad = sumToShape(where(exponent.eq(zero), zero, g.mul(slope)), sx);
             }
             if (n[1]) {
-                Tensor limitIsZero = base.eq(zero).mul(exponent.ge(zero)).ne(zero);
+                Tensor limitIsZero = logicalAnd(base.eq(zero), exponent.ge(zero));
                 exponentGrad = sumToShape(g.mul(where(limitIsZero, zero, s[2].mul(base.log()))), se);
             }
             return grads(baseGrad, exponentGrad);
@@ -201,6 +201,11 @@ final class Elementwise {
     static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
         Tensor mask = zip(op, a, b);
         return new Tensor(mask.data, mask.layout, DType.BOOL);
+    }
+
+    /** Both masks true; on 0/1 storage that is their product. */
+    static Tensor logicalAnd(Tensor a, Tensor b) {
+        return compare(BinaryOp.MUL, a, b);
     }
 
     static Tensor where(Tensor condition, Tensor a, Tensor b) {

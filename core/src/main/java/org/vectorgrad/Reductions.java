@@ -83,7 +83,7 @@ final class Reductions {
             Tensor mask = Float.isNaN(value.item()) ? s[0].ne(s[0]) : s[0].eq(value);
             // NOTE: PyTorch fills zeros with the shared value (not mask * value), so the
             // non-maximal entries are +0 even when g < 0.
-            return grads(Tensor.where(mask, g.div(mask.mul(1f).sum()), Tensor.scalar(0f)));
+            return grads(Tensor.where(mask, g.div(mask.toFloat().sum()), Tensor.scalar(0f)));
         });
     }
 

@@ -346,6 +346,14 @@ public final class Tensor {
         return Elementwise.compare(BinaryOp.GE, this, other);
     }
 
+    /**
+     * The values as float32 ({@code .float()}): this tensor when already float32; a bool tensor
+     * reads as 1/0 over the same storage (bools are stored as 0f/1f and never require grad).
+     */
+    public Tensor toFloat() {
+        return dtype == DType.FLOAT32 ? this : new Tensor(data, layout, DType.FLOAT32);
+    }
+
     /** {@code condition ? a : b} elementwise, broadcasting all three ({@code torch.where}). */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         return Elementwise.where(condition, a, b);

@@ -258,4 +258,15 @@ final class ViewsTest {
         x.permute(2, 0, 1).reshape(-1).sum().backward();
         assertArrayEquals(new int[] {2, 0, 3}, x.grad().shape());
     }
+
+    @Test
+    void toFloatReadsABoolMaskAsOnesAndZeros() {
+        Tensor mask = Tensor.of(1f, 5f, 3f).gt(Tensor.scalar(2f));
+        Tensor asFloat = mask.toFloat();
+        assertEquals("tensor([False,  True,  True])", mask.toString());
+        assertEquals("tensor([0., 1., 1.])", asFloat.toString());
+        assertEquals(2f, asFloat.sum().item());
+        Tensor floats = Tensor.of(1f, 2f);
+        assertSame(floats, floats.toFloat());
+    }
 }
