@@ -151,7 +151,7 @@ public final class Tensor {
     public String toString() {
         List<String> suffixes = gradFn != null ? List.of("grad_fn=<" + gradFn.name() + ">")
                 : requiresGrad ? List.of("requires_grad=True") : List.of();
-        return TensorFormat.repr(toArray(), layout.shape, dtype == DType.BOOL, suffixes);
+        return TensorFormat.repr(data, layout.offset, layout.shape, layout.strides, dtype == DType.BOOL, suffixes);
     }
 
     /** {@code torch.Size([2, 3])}, as PyTorch prints a shape. */

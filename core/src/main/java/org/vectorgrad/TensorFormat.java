@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.vectorgrad.simd.Shapes;
 
 /**
  * PyTorch 1.13's {@code repr(tensor)} with the default print options (precision 4, threshold
@@ -48,6 +49,24 @@ final class TensorFormat {
         Objects.requireNonNull(rowMajorValues, "rowMajorValues");
         Objects.requireNonNull(suffixes, "suffixes");
         long numel = checkedElementCount(rowMajorValues.length, shape);
+        return repr(rowMajorValues, 0, shape, Shapes.contiguousStrides(shape), numel, isBool, suffixes);
+    }
+
+    /**
+     * As {@link #repr(float[], int[], boolean, List)} for a strided view of {@code storage}
+     * (a tensor's own layout): only the elements shown are read, so nothing is copied.
+     */
+    static String repr(float[] storage, int offset, int[] shape, int[] strides, boolean isBool,
+                       List<String> suffixes) {
+        long numel = 1;
+        for (int size : shape) {
+            numel *= size;
+        }
+        return repr(storage, offset, shape, strides, numel, isBool, suffixes);
+    }
+
+    private static String repr(float[] storage, int offset, int[] shape, int[] strides, long numel,
+                               boolean isBool, List<String> suffixes) {
         List<String> allSuffixes = new ArrayList<>();
         String body;
         if (numel == 0) {
@@ -61,7 +80,7 @@ final class TensorFormat {
                 allSuffixes.add("dtype=torch.bool");
             }
         } else {
-            body = new Printer(rowMajorValues, shape, isBool, numel > THRESHOLD).print();
+            body = new Printer(storage, offset, shape, strides, isBool, numel > THRESHOLD).print();
         }
         allSuffixes.addAll(suffixes);
         return withSuffixes(PREFIX + body, allSuffixes);
@@ -140,30 +159,27 @@ final class TensorFormat {
     /** Walks the shown elements in row-major order and renders them into nested brackets. */
     private static final class Printer {
         private final float[] values;
+        private final int base;
         private final int[] shape;
         private final int[] strides;
         private final boolean summarize;
         private final ElementFormat format;
         private final StringBuilder out = new StringBuilder();
 
-        Printer(float[] values, int[] shape, boolean isBool, boolean summarize) {
+        Printer(float[] values, int base, int[] shape, int[] strides, boolean isBool, boolean summarize) {
             this.values = values;
+            this.base = base;
             this.shape = shape;
+            this.strides = strides;
             this.summarize = summarize;
-            this.strides = new int[shape.length];
-            int stride = 1;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                strides[d] = stride;
-                stride *= shape[d];
-            }
             this.format = ElementFormat.choose(shownValues(), isBool);
         }
 
         String print() {
             if (shape.length == 0) {
-                return format.format(values[0]);
+                return format.format(values[base]);
             }
-            appendDimension(0, 0, INDENT);
+            appendDimension(0, base, INDENT);
             return out.toString();
         }
 
@@ -173,7 +189,7 @@ final class TensorFormat {
                 count *= isCut(size, summarize) ? 2 * EDGE_ITEMS : size;
             }
             float[] shown = new float[count];
-            collect(0, 0, shown, 0);
+            collect(0, base, shown, 0);
             return shown;
         }
 
@@ -218,7 +234,7 @@ final class TensorFormat {
                 if (k == EDGE_ITEMS && isCut(size, summarize)) {
                     items.add(" ...");
                 }
-                items.add(format.format(values[offset + shown[k]]));
+                items.add(format.format(values[offset + shown[k] * strides[shape.length - 1]]));
             }
             // Every item counts as width + 2 for its ", ", even the ellipsis.
             int perLine = Math.max(1, Math.floorDiv(LINE_WIDTH - indent, format.width() + 2));

@@ -269,4 +269,15 @@ final class ViewsTest {
         Tensor floats = Tensor.of(1f, 2f);
         assertSame(floats, floats.toFloat());
     }
+
+    @Test
+    void viewsPrintExactlyLikeTheirContiguousCopies() {
+        Tensor.manualSeed(11);
+        Tensor base = Tensor.randn(40, 60);
+        Tensor[] views = {base.t(), base.narrow(1, 7, 30), base.select(0, 3), base.unsqueeze(1).expand(40, 2, 60),
+            base.permute(1, 0).narrow(0, 2, 5), base.narrow(0, 0, 1).narrow(1, 59, 1).squeeze(0)};
+        for (Tensor view : views) {
+            assertEquals(Tensor.fromArray(view.toArray(), view.shape()).toString(), view.toString());
+        }
+    }
 }
