@@ -141,7 +141,7 @@ final class Reductions {
     }
 
     static boolean[] dimMask(int[] dims, int rank) {
-        boolean[] mask = new boolean[rank];
+        // A 0-d tensor accepts dim 0 or -1, as in PyTorch; its one slot still catches duplicates.
         boolean[] seen = new boolean[Math.max(rank, 1)];
         for (int dim : dims) {
             int d = Layout.wrapDim(dim, rank);
@@ -149,11 +149,8 @@ final class Reductions {
                 throw new IllegalArgumentException("dim " + d + " appears multiple times in the list of dims");
             }
             seen[d] = true;
-            if (rank > 0) {
-                mask[d] = true;
-            }
         }
-        return mask;
+        return Arrays.copyOf(seen, rank);
     }
 
     static int[] reducedShape(int[] shape, boolean[] reduce, boolean keepDim) {
