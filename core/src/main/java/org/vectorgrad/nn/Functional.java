@@ -52,4 +52,73 @@ public final class Functional {
             return new Tensor[] {n[0] ? d : null, n[1] ? d.neg() : null};
         });
     }
+
+    // ---- STUBS (issue 4): signatures agreed between the nn helpers; bodies to come. ----
+
+    /** PyTorch's cross_entropy with integer class targets, mean reduction. */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        return crossEntropy(logits, targets, 0f);
+    }
+
+    /** cross_entropy with label smoothing in [0, 1]. */
+    public static Tensor crossEntropy(Tensor logits, int[] targets, float labelSmoothing) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** nll_loss on log-probabilities (N×C) with integer targets, mean reduction. */
+    public static Tensor nllLoss(Tensor logProbs, int[] targets) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** x·Wᵀ + b (bias may be null). */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
+
+    /** conv2d on N×C×H×W (or C×H×W) input, weight O×C×kH×kW, bias O or null; groups = 1. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** max_pool2d with a square window; padding pads with -inf. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** avg_pool2d with a square window (count_include_pad = True, PyTorch's default). */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** adaptive_avg_pool2d to outputSize × outputSize. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outputSize) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /**
+     * batch_norm over N×C(×…): in training, normalises with batch statistics and updates the running
+     * buffers in place (unbiased variance, momentum); in eval, uses the running buffers. weight,
+     * bias, runningMean and runningVar may be null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, float momentum, float eps) {
+        throw new UnsupportedOperationException("issue 4");
+    }
+
+    /** Zeroes each element with probability p (from the default generator) and scales by 1/(1-p) in training. */
+    public static Tensor dropout(Tensor x, float p, boolean training) {
+        throw new UnsupportedOperationException("issue 4");
+    }
 }
