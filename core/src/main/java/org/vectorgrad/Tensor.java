@@ -269,6 +269,28 @@ public final class Tensor {
         }
     }
 
+    // ---- in-place updates (not differentiable: under noGrad or on detached tensors) ----------
+
+    /** {@code copy_(src)}: overwrites this tensor's elements with {@code src} broadcast to its shape. */
+    public Tensor copyFrom(Tensor src) {
+        return InPlace.copyFrom(this, src);
+    }
+
+    /** {@code add_(other, alpha=alpha)}: this += alpha · other (broadcast); returns {@code this}. */
+    public Tensor addInPlace(Tensor other, float alpha) {
+        return InPlace.add(this, other, alpha);
+    }
+
+    /** {@code mul_(factor)}: this *= factor; returns {@code this}. */
+    public Tensor mulInPlace(float factor) {
+        return InPlace.mul(this, factor);
+    }
+
+    /** {@code fill_(value)}; returns {@code this}. */
+    public Tensor fill(float value) {
+        return InPlace.fill(this, value);
+    }
+
     // ---- binary operations (broadcasting) ---------------------------------------------------
 
     public Tensor add(Tensor other) {
