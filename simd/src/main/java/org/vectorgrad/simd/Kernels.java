@@ -88,7 +88,8 @@ public interface Kernels {
     /**
      * dst[p, oh, ow] = max of the window over plane p of src (read as src[p·s0 + h·s1 + w·s2]),
      * argmax = its flat position h·inW + w (first maximum; NaN wins, a later NaN over an earlier);
-     * dst and argmax are contiguous planes × outH × outW.
+     * dst and argmax are contiguous planes × outH × outW. Every window must reach into the plane
+     * (PyTorch's padding ≤ kernel/2 guarantees it).
      */
     void maxPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
                    float[] dst, int dstOffset, int[] argmax, int argmaxOffset);
