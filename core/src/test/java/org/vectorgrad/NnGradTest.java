@@ -1,6 +1,8 @@
 package org.vectorgrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vectorgrad.GradCheck.check;
 import static org.vectorgrad.GradCheck.checkSecondOrder;
 import static org.vectorgrad.GradCheck.constant;
@@ -240,5 +242,33 @@ final class NnGradTest {
                 randomLeaf(random, 4, 3), transposedLeaf(uniform(random, 15, -1, 1), 5, 3));
         checkSecondOrder("linear second order", op, ref, randomLeaf(random, 4, 3), randomLeaf(random, 5, 3),
                 randomLeaf(random, 5));
+    }
+
+    // ---- dropout ---------------------------------------------------------------------------------
+
+    /** manualSeed reproduces the mask; kept elements are scaled by 1/(1 − p), the rest zero; grad = mask. */
+    @Test
+    void dropoutIsSeededScaledAndDifferentiable() {
+        float p = 0.3f;
+        Tensor x = Tensor.full(2f, 100, 50).requiresGrad(true);
+        Tensor.manualSeed(7);
+        Tensor first = Functional.dropout(x, p, true);
+        Tensor.manualSeed(7);
+        Tensor second = Functional.dropout(x, p, true);
+        assertArrayEquals(first.toArray(), second.toArray(), "same seed, same mask");
+        first.sum().backward();
+        float[] y = first.toArray();
+        float[] g = x.grad().toArray();
+        int kept = 0;
+        for (int i = 0; i < y.length; i++) {
+            float scale = 1f / (1f - p);
+            boolean keep = y[i] != 0f;
+            kept += keep ? 1 : 0;
+            assertEquals(keep ? 2f * scale : 0f, y[i], 1e-6f);
+            assertEquals(keep ? scale : 0f, g[i], 1e-6f);
+        }
+        // 5000 Bernoulli(0.7) draws: the kept count is 3500 ± 32 (one sigma); 6 sigma never fails by chance.
+        assertTrue(Math.abs(kept - 3500) < 200, "kept " + kept);
+        assertEquals("MulBackward0", first.gradFn().name());
     }
 }
