@@ -213,9 +213,11 @@ def main():
         layer_case(out, name, mode, make, in_shape)
     for name, seed, make in init_cases():
         init_case(out, name, seed, make)
-    # Seed 004: a 1x3x64x64 image, 1000 classes; and a small batch of 2 with 10 classes.
+    # Seed 004: a 1x3x64x64 image, 1000 classes; and a batch of 2 with 10 classes. NOTE: at 32x32 a
+    # batch of 2 leaves batch norm 2 values per channel in layer4, so ill-conditioned that PyTorch in
+    # float32 and float64 differ by 1e-2: the size is chosen so float rounding stays at float level.
     resnet_case(out, "seed004", 0, 1, 64, 1000)
-    resnet_case(out, "batch2_classes10", 1, 2, 32, 10)
+    resnet_case(out, "batch2_classes10", 1, 2, 64, 10)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(out) + "\n")
     print("wrote %s" % output)
