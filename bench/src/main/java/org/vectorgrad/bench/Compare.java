@@ -72,7 +72,7 @@ public final class Compare {
         Map<String, String> machine = Machine.describe();
         machine.put("date", date);
         String text = CompareReport.markdown(date, machine, torch == null ? null : torch.machine(), torchNote,
-                settings(options), files, table);
+                options.commandLine(), settings(options), files, table);
         Files.writeString(report, text);
         System.out.println();
         System.out.print(text);

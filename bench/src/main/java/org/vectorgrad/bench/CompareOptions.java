@@ -67,6 +67,12 @@ record CompareOptions(boolean compare, boolean quick, String filter, Path result
         }
     }
 
+    /** The launcher command that reproduces this run (paths left out: they depend on the checkout). */
+    String commandLine() {
+        return "./vectorgrad bench" + (compare ? " --compare" : "") + (quick ? " --quick" : "")
+                + (filter.equals(DEFAULT_FILTER) ? "" : " --filter '" + filter + "'");
+    }
+
     /** The date-stamped name stem of this run's files, e.g. {@code 2026-11-23} or {@code 2026-11-23-quick}. */
     String filePrefix(String date) {
         return quick ? date + "-quick" : date;

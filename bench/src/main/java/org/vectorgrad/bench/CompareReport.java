@@ -11,14 +11,15 @@ final class CompareReport {
      * @param machine    this JVM's facts ({@link Machine#describe})
      * @param torch      PyTorch's facts from its result file, or null when PyTorch did not run
      * @param torchNote  why PyTorch did not run (shown when {@code torch} is null)
+     * @param command    the command line that produced the run
      * @param settings   how the numbers were taken (iterations, quick mode)
      * @param files      the raw result files beside this report
      */
     static String markdown(String date, Map<String, String> machine, Map<String, String> torch, String torchNote,
-                           String settings, String files, ComparisonTable table) {
+                           String command, String settings, String files, ComparisonTable table) {
         StringBuilder text = new StringBuilder();
         text.append("# Vectorgrad vs PyTorch, ").append(date).append("\n\n");
-        text.append("Produced by `./vectorgrad bench --compare`. ").append(settings).append("\n\n");
+        text.append("Produced by `").append(command).append("`. ").append(settings).append("\n\n");
         text.append("## Machine\n\n");
         machine.forEach((label, value) -> text.append("- ").append(label).append(": ").append(value).append('\n'));
         if (torch == null) {

@@ -20,6 +20,7 @@ class CompareOptionsTest {
         assertEquals(Path.of("jmh-results"), options.resultsDir());
         assertEquals("/usr/bin/python3", options.python());
         assertEquals("2026-11-23", options.filePrefix("2026-11-23"));
+        assertEquals("./vectorgrad bench", options.commandLine());
     }
 
     @Test
@@ -32,6 +33,7 @@ class CompareOptionsTest {
         assertEquals(Path.of("/tmp/out"), options.resultsDir());
         assertEquals(Path.of("t.py"), options.torchScript());
         assertEquals("2026-11-23-quick", options.filePrefix("2026-11-23"));
+        assertEquals("./vectorgrad bench --compare --quick --filter 'Matmul'", options.commandLine());
         assertEquals(List.of("python3", "t.py", "--output", "o.json", "--filter", "Matmul", "--quick"),
                 TorchProcess.command(options, Path.of("o.json")));
     }
