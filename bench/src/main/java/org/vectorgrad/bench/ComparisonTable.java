@@ -32,7 +32,12 @@ final class ComparisonTable {
         String[] cells() {
             return new String[] {workload.label(), threads == 0 ? MISSING : String.valueOf(threads),
                     shown(vectorgradSeconds), shown(torchSeconds), workload.unit().symbol(),
-                    ratio().isPresent() ? String.format(Locale.ROOT, "%.2fx", ratio().getAsDouble()) : MISSING};
+                    ratio().isPresent() ? shownRatio(ratio().getAsDouble()) : MISSING};
+        }
+
+        // Two significant digits at least, so a 300x gap does not print as 0.00x.
+        private static String shownRatio(double ratio) {
+            return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.2gx", ratio);
         }
 
         private String shown(OptionalDouble seconds) {

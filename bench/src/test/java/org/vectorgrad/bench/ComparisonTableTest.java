@@ -83,6 +83,13 @@ class ComparisonTableTest {
     }
 
     @Test
+    void smallRatiosKeepTwoSignificantDigits() {
+        ComparisonTable table = ComparisonTable.match(List.of(matmul(1, 0.02)), List.of(matmul(1, 0.0000625)));
+        assertEquals(0.003125, table.rows().get(0).ratio().getAsDouble(), 1e-12);
+        assertTrue(table.toMarkdown().contains("| 0.0031x |"), table.toMarkdown());
+    }
+
+    @Test
     void measurementsRejectImpossibleTimes() {
         assertThrows(IllegalArgumentException.class, () -> matmul(1, 0));
         assertThrows(IllegalArgumentException.class, () -> matmul(1, Double.NaN));
