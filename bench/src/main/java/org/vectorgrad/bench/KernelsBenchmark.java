@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -13,13 +14,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.vectorgrad.Parallelism;
 import org.vectorgrad.simd.BinaryOp;
 import org.vectorgrad.simd.KernelProvider;
 import org.vectorgrad.simd.Kernels;
 import org.vectorgrad.simd.UnaryOp;
 
 /**
- * The scalar reference against the Vector API kernels, single-threaded: elementwise ops on 1M
+ * The scalar reference against the Vector API kernels, single-threaded by default: elementwise ops on 1M
  * floats (contiguous, and with a broadcast scalar), a sum over all of them, softmax over the
  * rows of a 256×1000 matrix and a 256×256×256 matmul. Results go to preallocated arrays.
  *
@@ -44,6 +46,13 @@ public class KernelsBenchmark {
     @Param({"scalar", "vector"})
     public String implementation;
 
+    /**
+     * Kernel threads ({@link Parallelism#setThreads}); 1 keeps this a per-core comparison of the
+     * two implementations, comparable with the first (pre-scheduler) run. {@code -p threads=2} to vary.
+     */
+    @Param({"1"})
+    public int threads;
+
     private Kernels kernels;
     private float[] a;
     private float[] b;
@@ -56,8 +65,9 @@ public class KernelsBenchmark {
     private float[] right;
     private float[] product;
 
-    @Setup
+    @Setup(Level.Trial)
     public void setUp() {
+        Parallelism.setThreads(threads);
         kernels = KernelProvider.named(implementation);
         SplittableRandom random = new SplittableRandom(42);
         a = gaussian(random, N);

@@ -1,0 +1,57 @@
+package org.vectorgrad.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.vectorgrad.Parallelism;
+import org.vectorgrad.Tensor;
+
+/**
+ * The seed notebook's graph, forward and backward per call: {@code Q = 3*a**3 - b**2;
+ * Q.sum().backward()} on two-element leaves, gradients cleared first so each call does the same
+ * work. The tensors are tiny, so this measures the per-op and per-node overhead of recording and
+ * running a graph, not the kernels; the thread count only shows that small work stays inline.
+ *
+ * <p>Not final: JMH subclasses its benchmark classes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class AutogradBenchmark {
+
+    /** Kernel threads ({@link Parallelism#setThreads}). */
+    @Param({"1", "2"})
+    public int threads;
+
+    private Tensor a;
+    private Tensor b;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Parallelism.setThreads(threads);
+        a = Tensor.of(2f, 3f).requiresGrad(true);
+        b = Tensor.of(6f, 4f).requiresGrad(true);
+    }
+
+    @Benchmark
+    public Tensor seedGraph() {
+        a.zeroGrad();
+        b.zeroGrad();
+        Tensor q = a.pow(3f).mul(3f).sub(b.pow(2f));
+        q.sum().backward();
+        return a.grad();
+    }
+}

@@ -1,0 +1,110 @@
+package org.vectorgrad.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code ./vectorgrad bench [--compare] [--quick] [--filter REGEX]}: runs the JMH suite, and with
+ * {@code --compare} the same workloads in PyTorch, then prints and saves a table with the ratio
+ * per workload. Run from benchmarks.jar: {@code java --add-modules jdk.incubator.vector -cp
+ * bench/target/benchmarks.jar org.vectorgrad.bench.Compare --compare}.
+ */
+public final class Compare {
+    private Compare() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        CompareOptions options;
+        try {
+            options = CompareOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vectorgrad bench: " + e.getMessage());
+            System.err.print(CompareOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(CompareOptions.USAGE);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    private static int run(CompareOptions options) throws IOException, InterruptedException {
+        String date = LocalDate.now().toString();
+        String prefix = options.filePrefix(date);
+        Files.createDirectories(options.resultsDir());
+        Path jmhJson = options.resultsDir().resolve(prefix + "-jmh.json");
+        Path torchJson = options.resultsDir().resolve(prefix + "-torch.json");
+        Path report = options.resultsDir().resolve(prefix + "-compare.md");
+
+        List<Measurement> ours = runJmh(options, jmhJson);
+        if (ours.isEmpty()) {
+            System.err.println("vectorgrad bench: no benchmark matched '" + options.filter() + "' or every one failed.");
+            return 1;
+        }
+        ResultFiles.TorchRun torch = null;
+        String torchNote = "not run (add --compare)";
+        if (options.compare()) {
+            if (!TorchProcess.available(options.python())) {
+                torchNote = "not installed for " + options.python() + "; install it with: " + TorchProcess.INSTALL_HINT;
+                System.err.println("vectorgrad bench: PyTorch is " + torchNote + ". Showing Vectorgrad alone.");
+            } else if (TorchProcess.run(options, torchJson)) {
+                torch = ResultFiles.readTorch(torchJson);
+            } else {
+                torchNote = "its script failed (see the output above)";
+                System.err.println("vectorgrad bench: " + torchNote + "; showing Vectorgrad alone.");
+            }
+        }
+        ComparisonTable table = ComparisonTable.match(ours, torch == null ? List.of() : torch.measurements());
+        String files = "`" + jmhJson.getFileName() + "` (JMH)"
+                + (torch == null ? "" : ", `" + torchJson.getFileName() + "` (bench_torch.py)");
+        Map<String, String> machine = Machine.describe();
+        machine.put("date", date);
+        String text = CompareReport.markdown(date, machine, torch == null ? null : torch.machine(), torchNote,
+                options.commandLine(), settings(options), files, table);
+        Files.writeString(report, text);
+        System.out.println();
+        System.out.print(text);
+        System.out.println("\nvectorgrad bench: wrote " + report);
+        return 0;
+    }
+
+    private static List<Measurement> runJmh(CompareOptions options, Path jmhJson) throws IOException {
+        ChainedOptionsBuilder jmh = new OptionsBuilder()
+                .include(options.filter())
+                .resultFormat(ResultFormatType.JSON)
+                .result(jmhJson.toString())
+                .shouldFailOnError(false);
+        if (options.quick()) {
+            jmh.warmupIterations(1).warmupTime(TimeValue.milliseconds(100))
+                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(100));
+        }
+        Files.deleteIfExists(jmhJson);
+        try {
+            new Runner(jmh.build()).run();
+        } catch (RunnerException e) {
+            System.err.println("vectorgrad bench: JMH failed: " + e.getMessage());
+        }
+        return Files.exists(jmhJson) ? ResultFiles.readJmh(jmhJson) : List.of();
+    }
+
+    private static String settings(CompareOptions options) {
+        String timing = options.quick()
+                ? "Quick mode (--quick): 1 warm-up and 2 measurement iterations of 100 ms, a smoke test whose"
+                        + " numbers mean nothing."
+                : "Vectorgrad: JMH average time, 1 fork, 2 warm-up and 3 measurement iterations of 1 s each."
+                        + " PyTorch: median of 5 timed runs of 0.6 s after a 2 s warm-up.";
+        return timing + " Benchmarks matching `" + options.filter() + "`.";
+    }
+}

@@ -1,0 +1,55 @@
+package org.vectorgrad.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs tools/pytorch/bench_torch.py on the Python that has PyTorch. */
+final class TorchProcess {
+    static final String INSTALL_HINT = "apt-get install -y python3-torch python3-torchvision libopenblas0-openmp";
+    private static final long PROBE_SECONDS = 60;
+
+    private TorchProcess() {
+    }
+
+    /** True when {@code python -c 'import torch'} succeeds. */
+    static boolean available(String python) {
+        try {
+            Process probe = new ProcessBuilder(python, "-c", "import torch")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!probe.waitFor(PROBE_SECONDS, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The script's command line for these options, writing its JSON to {@code output}. */
+    static List<String> command(CompareOptions options, Path output) {
+        List<String> command = new ArrayList<>(List.of(options.python(), options.torchScript().toString(),
+                "--output", output.toString(), "--filter", options.filter()));
+        if (options.quick()) {
+            command.add("--quick");
+        }
+        return command;
+    }
+
+    /** Runs the script (its progress lines go to our stderr); true when it exited normally. */
+    static boolean run(CompareOptions options, Path output) throws IOException, InterruptedException {
+        Process script = new ProcessBuilder(command(options, output))
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        return script.waitFor() == 0;
+    }
+}

@@ -1,0 +1,77 @@
+package org.vectorgrad.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.vectorgrad.Parallelism;
+import org.vectorgrad.Tensor;
+import org.vectorgrad.nn.Functional;
+import org.vectorgrad.nn.Linear;
+import org.vectorgrad.nn.ReLU;
+import org.vectorgrad.nn.Sequential;
+import org.vectorgrad.optim.SGD;
+
+/**
+ * One training step of an MNIST-sized MLP 784-256-128-10 (ReLU): zero the gradients, forward,
+ * cross-entropy against integer labels, backward, SGD with momentum 0.9. The same batch every
+ * step, so only the weights change between calls.
+ *
+ * <p>Not final: JMH subclasses its benchmark classes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class TrainingStepBenchmark {
+    private static final int INPUTS = 784;
+    private static final int CLASSES = 10;
+    // NOTE: a small learning rate keeps the loss finite over the many thousand steps of a run on
+    // one fixed batch; a NaN would change the work (and the speed) of every later step.
+    private static final float LEARNING_RATE = 0.001f;
+    private static final float MOMENTUM = 0.9f;
+
+    /** Examples per step. */
+    @Param({"64", "256"})
+    public int batch;
+
+    /** Kernel threads ({@link Parallelism#setThreads}). */
+    @Param({"1", "2"})
+    public int threads;
+
+    private Sequential model;
+    private SGD optimizer;
+    private Tensor inputs;
+    private int[] labels;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Parallelism.setThreads(threads);
+        Tensor.manualSeed(0);
+        model = new Sequential(new Linear(INPUTS, 256), new ReLU(), new Linear(256, 128), new ReLU(),
+                new Linear(128, CLASSES));
+        optimizer = new SGD(model.parameters(), LEARNING_RATE, MOMENTUM);
+        inputs = Tensor.fromArray(BenchData.gaussian(1, batch * INPUTS), batch, INPUTS);
+        labels = BenchData.labels(2, batch, CLASSES);
+    }
+
+    @Benchmark
+    public Tensor step() {
+        optimizer.zeroGrad();
+        Tensor loss = Functional.crossEntropy(model.forward(inputs), labels);
+        loss.backward();
+        optimizer.step();
+        return loss;
+    }
+}
