@@ -71,4 +71,15 @@ public interface Kernels {
                 float[] a, int aOffset, int aRowStride, int aColStride,
                 float[] b, int bOffset, int bRowStride, int bColStride,
                 float[] c, int cOffset, int cRowStride, boolean accumulate);
+
+    /**
+     * C_e = A_e·B_e (C_e += A_e·B_e when {@code accumulate}) for the {@code batch} products
+     * e &lt; batch whose operands start {@code e·aBatchStride}, {@code e·bBatchStride} and
+     * {@code e·cBatchStride} elements after the offsets (a batch stride of 0 broadcasts an
+     * operand); each product is read as in {@link #matmul}.
+     */
+    void matmulBatched(int batch, int m, int n, int k,
+                       float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
+                       float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
+                       float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate);
 }
