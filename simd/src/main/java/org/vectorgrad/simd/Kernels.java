@@ -76,7 +76,8 @@ public interface Kernels {
      * C_e = A_e·B_e (C_e += A_e·B_e when {@code accumulate}) for the {@code batch} products
      * e &lt; batch whose operands start {@code e·aBatchStride}, {@code e·bBatchStride} and
      * {@code e·cBatchStride} elements after the offsets (a batch stride of 0 broadcasts an
-     * operand); each product is read as in {@link #matmul}.
+     * operand); each product is read as in {@link #matmul}. With {@code cBatchStride} 0 the
+     * products update one C in order of e (with {@code accumulate}: C += Σ_e A_e·B_e).
      */
     void matmulBatched(int batch, int m, int n, int k,
                        float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,

@@ -56,6 +56,13 @@ final class VectorMatmul {
             }
             return;
         }
+        if (cBatchStride == 0 && batch > 1) {
+            // Every entry updates the same C: one after another, in order, never concurrently.
+            for (int e = 0; e < batch; e++) {
+                run(1, g.shifted((long) e * aBatchStride, (long) e * bBatchStride, 0), 0, 0, 0);
+            }
+            return;
+        }
         int vectorPath = vectorPath(g);
         if (batch == 1 && vectorPath != NONE) {
             vectorProduct(g, vectorPath);

@@ -102,6 +102,31 @@ final class MatmulParallelTest {
         }
     }
 
+    /** With C's batch stride 0 the entries accumulate into one C, in order, on any thread count. */
+    @Test
+    void batchedIntoOneOutputSumsTheProducts() {
+        Random random = new Random(14);
+        int batch = 6;
+        Batch a = Batch.random(batch, 100, 120, false, true, random);
+        Batch b = Batch.random(batch, 120, 90, false, false, random);
+        float[] initial = randomC(100, 90, 0, 90, random);
+        float[] sequential = initial.clone();
+        for (int e = 0; e < batch; e++) {
+            Operand ae = a.at(e);
+            Operand be = b.at(e);
+            VECTOR.matmul(100, 90, 120, ae.data(), ae.offset(), ae.rowStride(), ae.colStride(), be.data(),
+                    be.offset(), be.rowStride(), be.colStride(), sequential, 0, 90, true);
+        }
+        for (int threads : THREADS) {
+            Parallel.setThreads(threads);
+            float[] c = initial.clone();
+            VECTOR.matmulBatched(batch, 100, 90, 120, a.entry.data(), a.entry.offset(), a.batchStride,
+                    a.entry.rowStride(), a.entry.colStride(), b.entry.data(), b.entry.offset(), b.batchStride,
+                    b.entry.rowStride(), b.entry.colStride(), c, 0, 0, 90, true);
+            Floats.assertClose(sequential, c, 0, "one output on " + threads + " threads");
+        }
+    }
+
     private void checkBatched(int batch, Batch a, Batch b, boolean accumulate, Random random) {
         int m = a.entry.rows();
         int n = b.entry.cols();
