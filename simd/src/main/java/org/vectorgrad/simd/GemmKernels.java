@@ -41,6 +41,47 @@ final class GemmKernels {
         }
     }
 
+    /**
+     * The first four rows of {@link #tile}: a sliver with at most four real rows (the last of an
+     * m that is not a multiple of MR) skips the padding rows' arithmetic.
+     */
+    static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs, boolean load) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, co) : z;
+        FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, co + L) : z;
+        FloatVector c10 = load ? FloatVector.fromArray(SPECIES, c, co + crs) : z;
+        FloatVector c11 = load ? FloatVector.fromArray(SPECIES, c, co + crs + L) : z;
+        FloatVector c20 = load ? FloatVector.fromArray(SPECIES, c, co + 2 * crs) : z;
+        FloatVector c21 = load ? FloatVector.fromArray(SPECIES, c, co + 2 * crs + L) : z;
+        FloatVector c30 = load ? FloatVector.fromArray(SPECIES, c, co + 3 * crs) : z;
+        FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, co + 3 * crs + L) : z;
+        for (int p = 0; p < kc; p++) {
+            int a = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bo + p * NR);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bo + p * NR + L);
+            FloatVector x = FloatVector.broadcast(SPECIES, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, ap[a + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, ap[a + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, ap[a + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + crs);
+        c11.intoArray(c, co + crs + L);
+        c20.intoArray(c, co + 2 * crs);
+        c21.intoArray(c, co + 2 * crs + L);
+        c30.intoArray(c, co + 3 * crs);
+        c31.intoArray(c, co + 3 * crs + L);
+    }
+
     private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
                               boolean load) {
         FloatVector z = FloatVector.zero(SPECIES);

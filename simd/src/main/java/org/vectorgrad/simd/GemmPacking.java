@@ -28,7 +28,7 @@ final class GemmPacking {
         float[] a = g.a();
         int rs = g.aRowStride();
         int cs = g.aColStride();
-        int[] index = cs == 1 ? sliverIndex(rs) : null;
+        int[] index = sliverIndex(rs, cs);
         for (int s = 0; s * MR < mc; s++) {
             int rows = Math.min(MR, mc - s * MR);
             int dst = s * MR * kc;
@@ -36,10 +36,10 @@ final class GemmPacking {
             int p = 0;
             if (rows < MR) {
                 Arrays.fill(ap, dst, dst + MR * kc, 0f);
-            } else if (index != null) {
+            } else {
                 for (; p + GROUP <= kc; p += GROUP) {
                     for (int v = 0; v < MR * GROUP; v += L) {
-                        FloatVector.fromArray(SPECIES, a, src + p, index, v).intoArray(ap, dst + p * MR + v);
+                        FloatVector.fromArray(SPECIES, a, src + p * cs, index, v).intoArray(ap, dst + p * MR + v);
                     }
                 }
             }
@@ -51,11 +51,11 @@ final class GemmPacking {
         }
     }
 
-    // Offsets in a row-major A of the elements a GROUP of p-steps packs, in packed order.
-    private static int[] sliverIndex(int rowStride) {
+    // Offsets in A of the elements a GROUP of p-steps packs, in packed order.
+    private static int[] sliverIndex(int rowStride, int colStride) {
         int[] index = new int[MR * GROUP];
         for (int e = 0; e < index.length; e++) {
-            index[e] = (e % MR) * rowStride + e / MR;
+            index[e] = (e % MR) * rowStride + e / MR * colStride;
         }
         return index;
     }

@@ -34,20 +34,39 @@ final class PackedGemm {
         Workspace w = WORKSPACE.get();
         int k = g.k();
         int kc = balanced(k, KC, 1);
+        int mc = balanced(i1 - i0, MC, MR);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kc) {
                 int depth = Math.min(kc, k - pc);
+                boolean load = pc > 0 || g.accumulate();
+                if (mc >= i1 - i0) {
+                    oneRowBlock(g, w, i0, i1 - i0, jc, nc, pc, depth, load);
+                    continue;
+                }
                 float[] bp = w.packedB(roundUp(nc, NR) * depth);
                 GemmPacking.packB(g, pc, depth, jc, nc, bp);
-                int mc = balanced(i1 - i0, MC, MR);
                 for (int ic = i0; ic < i1; ic += mc) {
                     int rows = Math.min(mc, i1 - ic);
                     float[] ap = w.packedA(roundUp(rows, MR) * depth);
                     GemmPacking.packA(g, ic, rows, pc, depth, ap);
-                    sweep(g, ap, bp, ic, rows, jc, nc, depth, pc > 0 || g.accumulate(), w.tile);
+                    sweep(g, ap, bp, ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
+        }
+    }
+
+    // All rows in one MC block: each B panel is used by one sweep only, so it is packed right
+    // before it, into a buffer that stays in L1, instead of all panels first through L2.
+    private static void oneRowBlock(Gemm g, Workspace w, int ic, int rows, int jc, int nc, int pc, int depth,
+                                    boolean load) {
+        float[] ap = w.packedA(roundUp(rows, MR) * depth);
+        GemmPacking.packA(g, ic, rows, pc, depth, ap);
+        float[] bp = w.packedB(NR * depth);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
+            sweep(g, ap, bp, ic, rows, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -80,13 +99,22 @@ final class PackedGemm {
         }
     }
 
-    // A partial tile runs the full micro-kernel on the scratch tile and copies back what is in C.
+    // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
+    // tile and copies back what is in C; a full four-row tile needs no scratch.
     private static void edge(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
                              int rows, int cols, boolean load, float[] tile) {
+        if (rows == 4 && cols == NR) {
+            GemmKernels.tile4(kc, ap, ao, bp, bo, c, co, crs, load);
+            return;
+        }
         for (int r = 0; r < rows && load; r++) {
             System.arraycopy(c, co + r * crs, tile, r * NR, cols);
         }
-        GemmKernels.tile(kc, ap, ao, bp, bo, tile, 0, NR, load);
+        if (rows <= 4) {
+            GemmKernels.tile4(kc, ap, ao, bp, bo, tile, 0, NR, load);
+        } else {
+            GemmKernels.tile(kc, ap, ao, bp, bo, tile, 0, NR, load);
+        }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, co + r * crs, cols);
         }
