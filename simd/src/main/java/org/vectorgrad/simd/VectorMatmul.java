@@ -68,6 +68,12 @@ final class VectorMatmul {
             vectorProduct(g, vectorPath);
             return;
         }
+        spread(batch, g, aBatchStride, bBatchStride, cBatchStride, vectorPath);
+    }
+
+    // Every entry's units (a whole product on a vector path) as one range over the threads.
+    private static void spread(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride,
+                               int vectorPath) {
         boolean byColumns = vectorPath == NONE && splitColumns(g);
         int units = vectorPath != NONE ? 1 : byColumns ? ceilDiv(g.n(), NR) : ceilDiv(g.m(), MR);
         long unitWork = g.work() / units;
