@@ -112,19 +112,6 @@ final class Linalg {
                 Ops.NONE, (g, s, n) -> grads(g.reshape(original)));
     }
 
-    /** C[m,n] = A[m,k]·B[k,n] through the operands' strides. */
-    private static void gemm(Tensor a, Tensor b, Tensor c, int cOffset, int aOffset, int bOffset) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
-        int[] ta = a.layout.strides;
-        int[] tb = b.layout.strides;
-        int ra = sa.length - 2;
-        int rb = sb.length - 2;
-        int n = sb[rb + 1];
-        K.matmul(sa[ra], n, sa[ra + 1], a.data, aOffset, ta[ra], ta[ra + 1], b.data, bOffset, tb[rb], tb[rb + 1],
-                c.data, cOffset, n, false);
-    }
-
     static Tensor mm(Tensor a, Tensor b) {
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
@@ -132,8 +119,13 @@ final class Linalg {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + sa[0] + "x" + sa[1]
                     + " and " + sb[0] + "x" + sb[1] + ")");
         }
+        // The kernel reads both operands through their strides: the transposed views of the
+        // backward formulas below are packed by the kernel, never copied.
         Tensor c = Ops.empty(new int[] {sa[0], sb[1]});
-        gemm(a, b, c, 0, a.layout.offset, b.layout.offset);
+        int[] ta = a.layout.strides;
+        int[] tb = b.layout.strides;
+        K.matmul(sa[0], sb[1], sa[1], a.data, a.layout.offset, ta[0], ta[1], b.data, b.layout.offset, tb[0], tb[1],
+                c.data, 0, sb[1], false);
         return record("MmBackward0", c, inputs(a, b), saved(a, b), (g, s, n) -> grads(
                 n[0] ? mm(g, s[1].t()) : null,
                 n[1] ? mm(s[0].t(), g) : null));
@@ -158,16 +150,18 @@ final class Linalg {
                 n[1] ? g.mul(s[0]) : null));
     }
 
-    /** Batched product of [B,n,k] and [B,k,p]. */
+    /**
+     * Batched product of [B,n,k] and [B,k,p] in one kernel call, parallel over the batch and the
+     * blocks of each product; a broadcast operand (batch stride 0) is read in place.
+     */
     static Tensor bmm(Tensor a, Tensor b) {
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
+        int[] ta = a.layout.strides;
+        int[] tb = b.layout.strides;
         Tensor c = Ops.empty(new int[] {sa[0], sa[1], sb[2]});
-        int cStep = sa[1] * sb[2];
-        for (int i = 0; i < sa[0]; i++) {
-            gemm(a, b, c, i * cStep, a.layout.offset + i * a.layout.strides[0],
-                    b.layout.offset + i * b.layout.strides[0]);
-        }
+        K.matmulBatched(sa[0], sa[1], sb[2], sa[2], a.data, a.layout.offset, ta[0], ta[1], ta[2],
+                b.data, b.layout.offset, tb[0], tb[1], tb[2], c.data, 0, sa[1] * sb[2], sb[2], false);
         return record("BmmBackward0", c, inputs(a, b), saved(a, b), (g, s, n) -> grads(
                 n[0] ? bmm(g, s[1].transpose(1, 2)) : null,
                 n[1] ? bmm(s[0].transpose(1, 2), g) : null));

@@ -87,4 +87,67 @@ final class LinalgGradTest {
                 leaf(uniform(random, 12, -2, 2), 3, 4));
         check("v @ v", x -> x[0].matmul(x[0]), x -> x[0].matmul(x[0]), leaf(uniform(random, 5, -2, 2), 5));
     }
+
+    /**
+     * Gradients of a product big enough for several register tiles, cache blocks and threads,
+     * against the identity for L = Σ W∘(A·B): dA = W·Bᵀ and dB = Aᵀ·W, summed in double. A and B
+     * are transposed views, so the backward products read transposed transposes.
+     */
+    @ParameterizedTest(name = "batch {0}")
+    @MethodSource("largeBatches")
+    void largeProductGradientsMatchTheIdentity(int batch) {
+        Random random = new Random(35);
+        int m = 70;
+        int k = 300;
+        int n = 90;
+        int[] aShape = batch == 0 ? new int[] {m, k} : new int[] {batch, m, k};
+        int[] bShape = batch == 0 ? new int[] {k, n} : new int[] {batch, k, n};
+        Tensor a = transposedLeaf(uniform(random, Math.max(batch, 1) * m * k, -2, 2), aShape);
+        Tensor b = transposedLeaf(uniform(random, Math.max(batch, 1) * k * n, -2, 2), bShape);
+        int[] cShape = batch == 0 ? new int[] {m, n} : new int[] {batch, m, n};
+        Tensor w = Tensor.fromArray(uniform(random, Math.max(batch, 1) * m * n, -2, 2), cShape);
+        a.matmul(b).mul(w).sum().backward();
+        float[] av = a.toArray();
+        float[] bv = b.toArray();
+        float[] wv = w.toArray();
+        float[] da = a.grad().toArray();
+        float[] db = b.grad().toArray();
+        for (int e = 0; e < Math.max(batch, 1); e++) {
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    double sum = 0;
+                    double size = 0;
+                    for (int j = 0; j < n; j++) {
+                        double term = (double) wv[(e * m + i) * n + j] * bv[(e * k + p) * n + j];
+                        sum += term;
+                        size += Math.abs(term);
+                    }
+                    assertNear(sum, da[(e * m + i) * k + p], (n + 3) * 0x1p-24 * size, "dA", e, i, p);
+                }
+            }
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    double size = 0;
+                    for (int i = 0; i < m; i++) {
+                        double term = (double) av[(e * m + i) * k + p] * wv[(e * m + i) * n + j];
+                        sum += term;
+                        size += Math.abs(term);
+                    }
+                    assertNear(sum, db[(e * k + p) * n + j], (m + 3) * 0x1p-24 * size, "dB", e, p, j);
+                }
+            }
+        }
+    }
+
+    static Stream<Integer> largeBatches() {
+        return Stream.of(0, 3);
+    }
+
+    private static void assertNear(double expected, float actual, double tolerance, String what, int e, int r, int c) {
+        if (!(Math.abs(actual - expected) <= tolerance)) {
+            throw new AssertionError(what + "[" + e + "][" + r + ", " + c + "] expected " + expected + " but was "
+                    + actual + " (tolerance " + tolerance + ")");
+        }
+    }
 }

@@ -138,4 +138,16 @@ public interface Kernels {
     /** dst[n, c, k] = fma(grad[n, c, k], gradScale[c], fma(x[n, c, k], xScale[c], shift[c])). */
     void channelAffine2(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
                         float[] gradScale, float[] xScale, float[] shift, float[] dst, int dstOffset);
+
+    /**
+     * C_e = A_e·B_e (C_e += A_e·B_e when {@code accumulate}) for the {@code batch} products
+     * e &lt; batch whose operands start {@code e·aBatchStride}, {@code e·bBatchStride} and
+     * {@code e·cBatchStride} elements after the offsets (a batch stride of 0 broadcasts an
+     * operand); each product is read as in {@link #matmul}. With {@code cBatchStride} 0 the
+     * products update one C in order of e (with {@code accumulate}: C += Σ_e A_e·B_e).
+     */
+    void matmulBatched(int batch, int m, int n, int k,
+                       float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
+                       float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
+                       float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate);
 }

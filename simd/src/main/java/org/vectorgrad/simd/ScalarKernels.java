@@ -265,4 +265,16 @@ public final class ScalarKernels implements Kernels {
         ScalarChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift, dst,
                 dstOffset);
     }
+
+    @Override
+    public void matmulBatched(int batch, int m, int n, int k,
+                              float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
+                              float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
+                              float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate) {
+        for (int e = 0; e < batch; e++) {
+            matmul(m, n, k, a, aOffset + e * aBatchStride, aRowStride, aColStride,
+                    b, bOffset + e * bBatchStride, bRowStride, bColStride,
+                    c, cOffset + e * cBatchStride, cRowStride, accumulate);
+        }
+    }
 }

@@ -213,4 +213,13 @@ public final class VectorKernels implements Kernels {
         VectorChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift, dst,
                 dstOffset);
     }
+
+    @Override
+    public void matmulBatched(int batch, int m, int n, int k,
+                              float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
+                              float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
+                              float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate) {
+        VectorMatmul.matmulBatched(batch, m, n, k, a, aOffset, aBatchStride, aRowStride, aColStride,
+                b, bOffset, bBatchStride, bRowStride, bColStride, c, cOffset, cBatchStride, cRowStride, accumulate);
+    }
 }

@@ -1,27 +1,32 @@
 package org.vectorgrad.simd;
 
+import static org.vectorgrad.simd.GemmKernels.MR;
+import static org.vectorgrad.simd.GemmKernels.NR;
+
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A plain vectorised GEMM: C is computed in panels of {@code NR = 2} vectors of columns; a panel
- * of B is read in place when its rows are contiguous and otherwise packed (zero-padded) into a
- * contiguous k×NR scratch panel; a 4×NR register block of C accumulates with FMA over k while
- * a[i, p] is broadcast. Matrix·vector (n == 1) and vector·matrix (m == 1) products whose
- * operands allow it run as dot products or as a 1-row GEMM of the transposed problem.
+ * Matrix products: picks the path for a shape and spreads the work over the kernel threads.
+ * A product with one output row or column whose operands allow it reads them in place
+ * ({@link VectorMatvec}); everything else goes through the packed, cache-blocked GEMM
+ * ({@link PackedGemm}). The parallel unit is a batch entry's block of MR-row slivers or NR-column
+ * panels (whichever dimension is longer, so the operand every task packs again is the smaller
+ * one); a task covers a contiguous run of units, at least {@link #TASK_WORK} multiply-adds, so
+ * small products stay on the calling thread.
  *
- * <p>Vectors stay inside one method (a vector passed to a helper C2 did not inline is boxed).
- * In the GEMM every C element is an FMA chain over p in increasing order, the same in every
- * block shape, so results do not depend on where an element falls relative to block or panel
- * boundaries; the dot products combine their partial sums in a fixed order too.
+ * <p>The path depends on the shape and strides only, and within a path an element's value does
+ * not depend on which task or block computes it, so results are bit-identical for any number of
+ * threads.
  */
 final class VectorMatmul {
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int L = SPECIES.length();
-    private static final int NR = 2 * L;
-    private static final int MR = 4;
+    /** Multiply-adds a task must have to be worth handing to another thread (about 20 µs). */
+    static final long TASK_WORK = 1L << 21;
+
+    private static final int NONE = 0;
+    private static final int ROW_DOTS = 1;
+    private static final int COLUMN_DOTS = 2;
+    private static final int ROW_SWEEP = 3;
+    private static final int COLUMN_SWEEP = 4;
 
     private VectorMatmul() {
     }
@@ -29,180 +34,139 @@ final class VectorMatmul {
     static void matmul(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
                        float[] b, int bOffset, int bRowStride, int bColStride,
                        float[] c, int cOffset, int cRowStride, boolean accumulate) {
-        if (m == 0 || n == 0) {
+        run(1, new Gemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                c, cOffset, cRowStride, accumulate), 0, 0, 0);
+    }
+
+    static void matmulBatched(int batch, int m, int n, int k,
+                              float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
+                              float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
+                              float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate) {
+        run(batch, new Gemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                c, cOffset, cRowStride, accumulate), aBatchStride, bBatchStride, cBatchStride);
+    }
+
+    private static void run(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride) {
+        if (batch == 0 || g.m() == 0 || g.n() == 0) {
             return;
         }
-        if (k == 0) {
-            for (int i = 0; i < m && !accumulate; i++) {
-                Arrays.fill(c, cOffset + i * cRowStride, cOffset + i * cRowStride + n, 0f);
+        if (g.k() == 0) {
+            for (int e = 0; e < batch && !g.accumulate(); e++) {
+                zero(g.shifted(0, 0, (long) e * cBatchStride));
             }
-        } else if (n == 1 && aColStride == 1) {
-            // C[i] = A[i, :] · B[:, 0]
-            float[] y = bRowStride == 1 ? b : pack(b, bOffset, bRowStride, k);
-            dots(m, a, aOffset, aRowStride, y, y == b ? bOffset : 0, k, c, cOffset, cRowStride, accumulate);
-        } else if (m == 1 && bRowStride == 1) {
-            // C[j] = A[0, :] · B[:, j]
-            float[] y = aColStride == 1 ? a : pack(a, aOffset, aColStride, k);
-            dots(n, b, bOffset, bColStride, y, y == a ? aOffset : 0, k, c, cOffset, 1, accumulate);
-        } else if (n == 1 && aRowStride == 1) {
-            transposedColumn(m, k, a, aOffset, aColStride, b, bOffset, bRowStride, c, cOffset,
-                    cRowStride, accumulate);
-        } else {
-            gemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
-                    c, cOffset, cRowStride, accumulate);
-        }
-    }
-
-    // C (m×1) = A·b with A's columns contiguous: as a row, Cᵀ = bᵀ·Aᵀ, a 1-row GEMM whose
-    // right operand (Aᵀ) has contiguous rows.
-    private static void transposedColumn(int m, int k, float[] a, int aOffset, int aColStride,
-                                         float[] b, int bOffset, int bRowStride,
-                                         float[] c, int cOffset, int cRowStride, boolean accumulate) {
-        if (cRowStride == 1) {
-            gemm(1, m, k, b, bOffset, 0, bRowStride, a, aOffset, aColStride, 1, c, cOffset, 0, accumulate);
             return;
         }
-        float[] row = new float[m];
-        gemm(1, m, k, b, bOffset, 0, bRowStride, a, aOffset, aColStride, 1, row, 0, 0, false);
-        for (int i = 0; i < m; i++) {
-            int at = cOffset + i * cRowStride;
-            c[at] = accumulate ? c[at] + row[i] : row[i];
-        }
-    }
-
-    private static float[] pack(float[] x, int offset, int stride, int k) {
-        float[] packed = new float[k];
-        for (int p = 0; p < k; p++) {
-            packed[p] = x[offset + p * stride];
-        }
-        return packed;
-    }
-
-    // out[r * outStride] (+)= x[xOffset + r * xStride + p] · y[yOffset + p] summed over p < k.
-    private static void dots(int count, float[] x, int xOffset, int xStride, float[] y, int yOffset,
-                             int k, float[] out, int outOffset, int outStride, boolean accumulate) {
-        float[] lanes = new float[L];
-        for (int r = 0; r < count; r++) {
-            float dot = (float) VectorReductions.contiguousDot(x, xOffset + r * xStride, y, yOffset, k, lanes);
-            int at = outOffset + r * outStride;
-            out[at] = accumulate ? out[at] + dot : dot;
-        }
-    }
-
-    private static void gemm(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
-                             float[] b, int bOffset, int bRowStride, int bColStride,
-                             float[] c, int cOffset, int cRowStride, boolean accumulate) {
-        float[] panel = null;
-        float[] tile = new float[MR * NR];
-        for (int jb = 0; jb < n; jb += NR) {
-            int width = Math.min(NR, n - jb);
-            float[] p = b;
-            int pOffset = bOffset + jb;
-            int pStride = bRowStride;
-            if (bColStride != 1 || width < NR) {
-                panel = panel == null ? new float[k * NR] : panel;
-                pack(b, bOffset + jb * bColStride, bRowStride, bColStride, k, width, panel);
-                p = panel;
-                pOffset = 0;
-                pStride = NR;
+        if (cBatchStride == 0 && batch > 1) {
+            // Every entry updates the same C: one after another, in order, never concurrently.
+            for (int e = 0; e < batch; e++) {
+                run(1, g.shifted((long) e * aBatchStride, (long) e * bBatchStride, 0), 0, 0, 0);
             }
-            int i = 0;
-            for (; i + MR <= m; i += MR) {
-                block4(a, aOffset + i * aRowStride, aRowStride, aColStride, k, p, pOffset, pStride,
-                        c, cOffset + i * cRowStride + jb, cRowStride, width, accumulate, tile);
-            }
-            for (; i < m; i++) {
-                block1(a, aOffset + i * aRowStride, aColStride, k, p, pOffset, pStride,
-                        c, cOffset + i * cRowStride + jb, width, accumulate);
-            }
+            return;
         }
+        int vectorPath = vectorPath(g);
+        if (batch == 1 && vectorPath != NONE) {
+            vectorProduct(g, vectorPath);
+            return;
+        }
+        spread(batch, g, aBatchStride, bBatchStride, cBatchStride, vectorPath);
     }
 
-    // panel[p * NR + j] = B[p, j] for j < width, 0 beyond; walks B along its shorter stride.
-    private static void pack(float[] b, int base, int rowStride, int colStride, int k, int width,
-                             float[] panel) {
-        if (width < NR) {
-            Arrays.fill(panel, 0f);
-        }
-        if (Math.abs(rowStride) < Math.abs(colStride)) {
-            for (int j = 0; j < width; j++) {
-                for (int p = 0; p < k; p++) {
-                    panel[p * NR + j] = b[base + p * rowStride + j * colStride];
+    // Every entry's units (a whole product on a vector path) as one range over the threads.
+    private static void spread(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride,
+                               int vectorPath) {
+        boolean byColumns = vectorPath == NONE && splitColumns(g);
+        int units = vectorPath != NONE ? 1 : byColumns ? ceilDiv(g.n(), NR) : ceilDiv(g.m(), MR);
+        long unitWork = g.work() / units;
+        int minUnits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, Math.max(unitWork, 1))));
+        Parallel.forRange(Math.multiplyExact(batch, units), minUnits, (from, to) -> {
+            for (int t = from; t < to; ) {
+                int entry = t / units;
+                int end = Math.min(to, (entry + 1) * units);
+                Gemm e = g.shifted((long) entry * aBatchStride, (long) entry * bBatchStride,
+                        (long) entry * cBatchStride);
+                if (vectorPath != NONE) {
+                    vectorRange(e, vectorPath, 0, vectorCount(e, vectorPath));
+                } else {
+                    units(e, byColumns, t - entry * units, end - entry * units);
                 }
+                t = end;
             }
+        });
+    }
+
+    // The unit range [from, to) of one product: NR-column panels or MR-row slivers.
+    private static void units(Gemm g, boolean byColumns, int from, int to) {
+        if (byColumns) {
+            PackedGemm.block(g, 0, g.m(), from * NR, Math.min(to * NR, g.n()));
         } else {
-            for (int p = 0; p < k; p++) {
-                for (int j = 0; j < width; j++) {
-                    panel[p * NR + j] = b[base + p * rowStride + j * colStride];
-                }
-            }
+            PackedGemm.block(g, from * MR, Math.min(to * MR, g.m()), 0, g.n());
         }
     }
 
-    // C[0..4, 0..width) (+)= A[0..4, :] · P[:, 0..NR), P's rows pStride apart. The accumulators
-    // leave through a small tile array and C is updated by a scalar loop: that keeps this method
-    // small enough for C1's profiling tier, which gives up on it otherwise (and HotSpot then left
-    // it in C1 code, without vector intrinsics, for good: 70 times slower).
-    private static void block4(float[] a, int ao, int ars, int acs, int k, float[] p, int po, int ps,
-                               float[] c, int co, int crs, int width, boolean accumulate, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
-        FloatVector c20 = c00;
-        FloatVector c21 = c00;
-        FloatVector c30 = c00;
-        FloatVector c31 = c00;
-        for (int t = 0; t < k; t++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, p, po + t * ps);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, p, po + t * ps + L);
-            int at = ao + t * acs;
-            FloatVector x = FloatVector.broadcast(SPECIES, a[at]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(SPECIES, a[at + ars]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(SPECIES, a[at + 2 * ars]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(SPECIES, a[at + 3 * ars]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
+    // Splitting the longer output dimension makes every task re-pack the smaller operand, and
+    // gives more units to balance; a dimension with fewer units than threads would idle some.
+    private static boolean splitColumns(Gemm g) {
+        int panels = ceilDiv(g.n(), NR);
+        int slivers = ceilDiv(g.m(), MR);
+        if (g.n() >= g.m()) {
+            return panels >= Math.min(slivers, Parallel.threads());
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < width; j++) {
-                int at = co + r * crs + j;
-                c[at] = accumulate ? c[at] + tile[r * NR + j] : tile[r * NR + j];
-            }
+        return slivers < Parallel.threads() && panels > slivers;
+    }
+
+    private static int vectorPath(Gemm g) {
+        if (g.n() == 1 && g.aColStride() == 1) {
+            return ROW_DOTS;
+        } else if (g.m() == 1 && g.bRowStride() == 1) {
+            return COLUMN_DOTS;
+        } else if (g.m() == 1 && g.bColStride() == 1) {
+            return ROW_SWEEP;
+        } else if (g.n() == 1 && g.aRowStride() == 1) {
+            return COLUMN_SWEEP;
+        }
+        return NONE;
+    }
+
+    private static int vectorCount(Gemm g, int path) {
+        return path == ROW_DOTS || path == COLUMN_SWEEP ? g.m() : g.n();
+    }
+
+    // One product on a vector path, split over its outputs (sweeps in whole register groups).
+    private static void vectorProduct(Gemm g, int path) {
+        int count = vectorCount(g, path);
+        int group = path == ROW_SWEEP || path == COLUMN_SWEEP ? VectorMatvec.SWEEP : 1;
+        int groups = ceilDiv(count, group);
+        long groupWork = (long) group * g.k();
+        int minGroups = (int) Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, groupWork));
+        Parallel.forRange(groups, minGroups,
+                (from, to) -> vectorRange(g, path, from * group, Math.min(to * group, count)));
+    }
+
+    private static void vectorRange(Gemm g, int path, int from, int to) {
+        switch (path) {
+            case ROW_DOTS -> VectorMatvec.dots(from, to, g.k(), g.a(), g.aOffset(), g.aRowStride(), g.b(),
+                    g.bOffset(), g.bRowStride(), g.c(), g.cOffset(), g.cRowStride(), g.accumulate());
+            case COLUMN_DOTS -> VectorMatvec.dots(from, to, g.k(), g.b(), g.bOffset(), g.bColStride(), g.a(),
+                    g.aOffset(), g.aColStride(), g.c(), g.cOffset(), 1, g.accumulate());
+            case ROW_SWEEP -> VectorMatvec.sweep(from, to, g.k(), g.a(), g.aOffset(), g.aColStride(), g.b(),
+                    g.bOffset(), g.bRowStride(), g.c(), g.cOffset(), 1, g.accumulate());
+            default -> VectorMatvec.sweep(from, to, g.k(), g.b(), g.bOffset(), g.bRowStride(), g.a(),
+                    g.aOffset(), g.aColStride(), g.c(), g.cOffset(), g.cRowStride(), g.accumulate());
         }
     }
 
-    // C[0, 0..width) (+)= A[0, :] · P[:, 0..NR)
-    private static void block1(float[] a, int ao, int acs, int k, float[] p, int po, int ps,
-                               float[] c, int co, int width, boolean accumulate) {
-        FloatVector c0 = FloatVector.zero(SPECIES);
-        FloatVector c1 = c0;
-        for (int t = 0; t < k; t++) {
-            FloatVector x = FloatVector.broadcast(SPECIES, a[ao + t * acs]);
-            c0 = x.fma(FloatVector.fromArray(SPECIES, p, po + t * ps), c0);
-            c1 = x.fma(FloatVector.fromArray(SPECIES, p, po + t * ps + L), c1);
+    private static void zero(Gemm g) {
+        for (int i = 0; i < g.m(); i++) {
+            int row = g.cOffset() + i * g.cRowStride();
+            Arrays.fill(g.c(), row, row + g.n(), 0f);
         }
-        VectorMask<Float> m0 = SPECIES.indexInRange(0, width);
-        VectorMask<Float> m1 = SPECIES.indexInRange(L, width);
-        if (accumulate) {
-            c0 = c0.add(FloatVector.fromArray(SPECIES, c, co, m0));
-            c1 = c1.add(FloatVector.fromArray(SPECIES, c, co + L, m1));
-        }
-        c0.intoArray(c, co, m0);
-        c1.intoArray(c, co + L, m1);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    private static long ceilDiv(long x, long y) {
+        return (x + y - 1) / y;
     }
 }

@@ -1,31 +1,31 @@
 package org.vectorgrad.simd;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.vectorgrad.simd.MatmulCheck.check;
+import static org.vectorgrad.simd.MatmulCheck.randomC;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vectorgrad.simd.MatmulCheck.Operand;
 
 /**
- * The vector matmul against {@link ScalarKernels} for every combination of plain and transposed
- * A and B, accumulate, C offsets and row strides wider than n.
- *
- * <p>NOTE (tolerance, u = 2^-24): each C element is a float sum of k products, by FMA or by
- * partial sums; a float sum of k terms errs by at most (k + 1)·u·Σ|terms|, plus u·|c| and one
- * more rounding when accumulating into C. So |vector - reference| &lt;= (k + 3)·u·(Σ_p |a_ip·b_pj|
- * + |c_ij|) — the design's "k·eps·max|a|·max|b|", per element.
+ * The vector matmul against {@link ScalarKernels} (see {@link MatmulCheck} for the tolerance):
+ * every combination of plain and transposed A and B, accumulate, C offsets and row strides wider
+ * than n, on sizes around the register tile and vector length, skinny shapes, general strides
+ * and products large enough for several cache blocks in every dimension and for the parallel path.
  */
 final class VectorMatmulTest {
-    private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
-    private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
+    private static final int[] EDGES = {0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 63, 65, 127, 129};
 
     static Stream<Arguments> shapes() {
         int[][] mnk = {
             {1, 1, 1}, {0, 5, 3}, {5, 0, 3}, {5, 3, 0}, {0, 0, 0}, {17, 33, 9}, {33, 17, 9}, {9, 17, 33},
-            {1, 10, 784}, {64, 256, 784}, {4, 32, 16}, {5, 31, 65}, {3, 1, 100}, {1, 7, 1000}, {1, 1, 4099},
-            {8, 16, 1}, {2, 65, 3}, {7, 1, 1}, {1, 100, 1}, {13, 2, 127},
+            {1, 10, 784}, {64, 256, 784}, {64, 10, 784}, {4, 32, 16}, {5, 31, 65}, {3, 1, 100}, {1, 7, 1000},
+            {1, 1, 4099}, {8, 16, 1}, {2, 65, 3}, {7, 1, 1}, {1, 100, 1}, {13, 2, 127}, {1, 300, 70},
+            {300, 1, 70}, {12, 64, 8}, {24, 32, 300}, {129, 129, 129},
         };
         Stream.Builder<Arguments> all = Stream.builder();
         for (int[] s : mnk) {
@@ -44,54 +44,69 @@ final class VectorMatmulTest {
         Operand b = Operand.random(k, n, transposeB, random);
         for (boolean accumulate : new boolean[] {false, true}) {
             for (int cRowStride : new int[] {Math.max(n, 1), n + 3}) {
-                check(m, n, k, a, b, 2, cRowStride, accumulate, random);
+                check(a, b, randomC(m, n, 2, cRowStride, random), 2, cRowStride, accumulate);
             }
         }
     }
 
-    private static void check(int m, int n, int k, Operand a, Operand b, int cOffset, int cRowStride,
-                              boolean accumulate, Random random) {
-        int length = cOffset + Math.max(m - 1, 0) * cRowStride + n + 3;
-        float[] initial = Values.GAUSSIAN.fill(random, new float[length]);
-        float[] expected = initial.clone();
-        float[] actual = initial.clone();
-        SCALAR.matmul(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride,
-                b.colStride, expected, cOffset, cRowStride, accumulate);
-        VECTOR.matmul(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride,
-                b.colStride, actual, cOffset, cRowStride, accumulate);
-        String context = m + "x" + k + " · " + k + "x" + n + " accumulate " + accumulate + " cRowStride " + cRowStride;
-        for (int at = 0; at < length; at++) {
-            int i = (at - cOffset) / cRowStride;
-            int j = (at - cOffset) % cRowStride;
-            boolean inC = at >= cOffset && i < m && j < n;
-            if (!inC) {
-                if (!Floats.same(initial[at], actual[at])) {
-                    fail(context + ": wrote outside C at " + at);
-                }
-                continue;
-            }
-            double magnitude = accumulate ? Math.abs(initial[at]) : 0;
-            for (int p = 0; p < k; p++) {
-                magnitude += Math.abs((double) a.get(i, p) * b.get(p, j));
-            }
-            double tolerance = (k + 3) * 0x1p-24 * magnitude;
-            if (!(Math.abs(actual[at] - expected[at]) <= tolerance)) {
-                fail(context + ": C[" + i + ", " + j + "] expected " + expected[at] + " but was " + actual[at]
-                        + " (tolerance " + tolerance + ")");
+    /** Every pair of edge sizes for m and n, with a layout, accumulate and C stride drawn per pair. */
+    @ParameterizedTest(name = "k = {0}")
+    @MethodSource("depths")
+    void edgeSizes(int k) {
+        Random random = new Random(k);
+        for (int m : EDGES) {
+            for (int n : EDGES) {
+                Operand a = Operand.random(m, k, random.nextBoolean(), random);
+                Operand b = Operand.random(k, n, random.nextBoolean(), random);
+                int cRowStride = n + random.nextInt(3);
+                check(a, b, randomC(m, n, 1, Math.max(cRowStride, 1), random), 1, Math.max(cRowStride, 1),
+                        random.nextBoolean());
             }
         }
     }
 
-    /** A rows×cols matrix at an offset, row-major or stored transposed (column-major). */
-    private record Operand(float[] data, int offset, int rowStride, int colStride) {
-        static Operand random(int rows, int cols, boolean transposed, Random random) {
-            int offset = 3;
-            float[] data = Values.GAUSSIAN.fill(random, new float[offset + rows * cols + 2]);
-            return transposed ? new Operand(data, offset, 1, rows) : new Operand(data, offset, cols, 1);
-        }
+    static Stream<Integer> depths() {
+        return Stream.of(0, 1, 2, 7, 16, 17, 33, 129);
+    }
 
-        float get(int row, int col) {
-            return data[offset + row * rowStride + col * colStride];
+    /** Operands with no unit stride at all (every other row and column of a larger matrix). */
+    @Test
+    void generalStrides() {
+        Random random = new Random(5);
+        int[][] mnk = {{1, 1, 1}, {1, 40, 30}, {40, 1, 30}, {17, 45, 33}, {70, 70, 300}};
+        for (int[] s : mnk) {
+            Operand a = Operand.strided(s[0], s[2], 4, 2 * (2 * s[2] + 1), 2, random);
+            Operand b = Operand.strided(s[2], s[1], 1, 3, 3 * s[2] + 5, random);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                check(a, b, randomC(s[0], s[1], 0, s[1] + 1, random), 0, s[1] + 1, accumulate);
+            }
         }
+    }
+
+    /** Broadcast operands (stride 0 along a dimension), as an expanded tensor presents them. */
+    @Test
+    void zeroStrides() {
+        Random random = new Random(6);
+        Operand a = Operand.strided(37, 50, 2, 0, 1, random);
+        Operand b = Operand.strided(50, 45, 0, 1, 0, random);
+        check(a, b, randomC(37, 45, 0, 45, random), 0, 45, false);
+    }
+
+    /** Several MC, NC and KC blocks in one product, in each layout; big enough to run in parallel. */
+    @ParameterizedTest(name = "A transposed {0}, B transposed {1}")
+    @MethodSource("layouts")
+    void manyCacheBlocks(boolean transposeA, boolean transposeB) {
+        Random random = new Random(7);
+        int m = 2 * PackedGemm.MC + 5;
+        int n = PackedGemm.NC + 37;
+        int k = 2 * PackedGemm.KC + 3;
+        Operand a = Operand.random(m, k, transposeA, random);
+        Operand b = Operand.random(k, n, transposeB, random);
+        check(a, b, randomC(m, n, 5, n + 2, random), 5, n + 2, transposeA);
+    }
+
+    static Stream<Arguments> layouts() {
+        return Stream.of(Arguments.of(false, false), Arguments.of(true, false), Arguments.of(false, true),
+                Arguments.of(true, true));
     }
 }

@@ -1,0 +1,143 @@
+package org.vectorgrad.simd;
+
+import static org.vectorgrad.simd.GemmKernels.MR;
+import static org.vectorgrad.simd.GemmKernels.NR;
+
+/**
+ * The cache-blocked GEMM (GotoBLAS/BLIS loop nest) over a block of C: for each NC-column block
+ * and KC-deep slice, B's slice is packed into NR-column panels, then for each MC-row block A's
+ * slice is packed into MR-row slivers, and the micro-kernel sweeps the panels (outer, so one
+ * KC×NR panel stays in L1) and the slivers (inner, the MC×KC block streams from L2). Packing
+ * ({@link GemmPacking}) reads the operands through any strides, so a transposed operand costs
+ * no copy of its own, and pads partial slivers and panels with zeros, so the micro-kernel never
+ * needs a tail.
+ *
+ * <p>The pack buffers are per thread and grow on demand; edge tiles go through a per-thread
+ * MR×NR scratch tile. Block sizes only change the schedule, never a value (see
+ * {@link GemmKernels}).
+ */
+final class PackedGemm {
+    /** Depth of a packed slice: a KC×NR B panel (32 KB at 16 lanes) fits the 48 KB L1. */
+    static final int KC = 256;
+    /** Rows of a packed A block: MC×KC floats (about 200 KB) stay in L2. */
+    static final int MC = MR * (192 / MR);
+    /** Columns of a packed B block: KC×NC floats (1 MB at 16 lanes) stay in L2/L3. */
+    static final int NC = NR * 32;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private PackedGemm() {
+    }
+
+    /** C[i0..i1, j0..j1) (+)= A[i0..i1, :]·B[:, j0..j1); needs k &gt; 0. */
+    static void block(Gemm g, int i0, int i1, int j0, int j1) {
+        Workspace w = WORKSPACE.get();
+        int k = g.k();
+        int kc = balanced(k, KC, 1);
+        int mc = balanced(i1 - i0, MC, MR);
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += kc) {
+                int depth = Math.min(kc, k - pc);
+                boolean load = pc > 0 || g.accumulate();
+                if (mc >= i1 - i0) {
+                    oneRowBlock(g, w, i0, i1 - i0, jc, nc, pc, depth, load);
+                    continue;
+                }
+                float[] bp = w.packedB(roundUp(nc, NR) * depth);
+                GemmPacking.packB(g, pc, depth, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += mc) {
+                    int rows = Math.min(mc, i1 - ic);
+                    float[] ap = w.packedA(roundUp(rows, MR) * depth);
+                    GemmPacking.packA(g, ic, rows, pc, depth, ap);
+                    sweep(g, ap, bp, ic, rows, jc, nc, depth, load, w.tile);
+                }
+            }
+        }
+    }
+
+    // All rows in one MC block: each B panel is used by one sweep only, so it is packed right
+    // before it, into a buffer that stays in L1, instead of all panels first through L2.
+    private static void oneRowBlock(Gemm g, Workspace w, int ic, int rows, int jc, int nc, int pc, int depth,
+                                    boolean load) {
+        float[] ap = w.packedA(roundUp(rows, MR) * depth);
+        GemmPacking.packA(g, ic, rows, pc, depth, ap);
+        float[] bp = w.packedB(NR * depth);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
+            sweep(g, ap, bp, ic, rows, jc + jr, cols, depth, load, w.tile);
+        }
+    }
+
+    // The block size near `limit` (a multiple of `unit`) that splits `n` into equal blocks, so no
+    // thin last block pays the micro-kernel's load and store of C for little work.
+    private static int balanced(int n, int limit, int unit) {
+        int blocks = (n + limit - 1) / limit;
+        return roundUp((n + blocks - 1) / blocks, unit);
+    }
+
+    private static int roundUp(int n, int unit) {
+        return (n + unit - 1) / unit * unit;
+    }
+
+    private static void sweep(Gemm g, float[] ap, float[] bp, int ic, int mc, int jc, int nc, int kc,
+                              boolean load, float[] tile) {
+        float[] c = g.c();
+        int crs = g.cRowStride();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                int co = g.cOffset() + (ic + ir) * crs + jc + jr;
+                if (rows == MR && cols == NR) {
+                    GemmKernels.tile(kc, ap, ir * kc, bp, jr * kc, c, co, crs, load);
+                } else {
+                    edge(kc, ap, ir * kc, bp, jr * kc, c, co, crs, rows, cols, load, tile);
+                }
+            }
+        }
+    }
+
+    // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
+    // tile and copies back what is in C; a full four-row tile needs no scratch.
+    private static void edge(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
+                             int rows, int cols, boolean load, float[] tile) {
+        if (rows == 4 && cols == NR) {
+            GemmKernels.tile4(kc, ap, ao, bp, bo, c, co, crs, load);
+            return;
+        }
+        for (int r = 0; r < rows && load; r++) {
+            System.arraycopy(c, co + r * crs, tile, r * NR, cols);
+        }
+        if (rows <= 4) {
+            GemmKernels.tile4(kc, ap, ao, bp, bo, tile, 0, NR, load);
+        } else {
+            GemmKernels.tile(kc, ap, ao, bp, bo, tile, 0, NR, load);
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * NR, c, co + r * crs, cols);
+        }
+    }
+
+    /** One thread's pack buffers, kept between calls so a GEMM allocates nothing. */
+    private static final class Workspace {
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+        private final float[] tile = new float[MR * NR];
+
+        float[] packedA(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] packedB(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+    }
+}
