@@ -390,4 +390,22 @@ public final class Generator {
         }
         return mantissa + exponent;
     }
+
+    /**
+     * {@code tensor.normal_(mean, std)} with PyTorch's double arguments: the 16-wide path (n >= 16)
+     * rounds them to float as PyTorch does, while its scalar path (n < 16) computes in double.
+     */
+    public synchronized void fillNormal(float[] dst, int offset, int n, double mean, double std) {
+        if (n >= VECTOR_BLOCK) {
+            fillNormal(dst, offset, n, (float) mean, (float) std);
+            return;
+        }
+        checkRange(dst, offset, n);
+        if (!(std >= 0.0)) {
+            throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + cpp(std));
+        }
+        for (int i = 0; i < n; i++) {
+            dst[offset + i] = (float) nextDoubleNormal(mean, std);
+        }
+    }
 }

@@ -2,13 +2,25 @@ package org.vectorgrad.nn;
 
 import org.vectorgrad.Tensor;
 
-/** STUB (issue 4). */
+/** Averages each channel down to outputSize × outputSize ({@code torch.nn.AdaptiveAvgPool2d}). */
 public final class AdaptiveAvgPool2d extends Module {
+    private final int outputSize;
+
     public AdaptiveAvgPool2d(int outputSize) {
+        if (outputSize <= 0) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d: output_size must be positive, got " + outputSize);
+        }
+        this.outputSize = outputSize;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException("issue 4");
+        Pool2d.checkInput(x.shape());
+        return Functional.adaptiveAvgPool2d(x, outputSize);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "output_size=" + outputSize;
     }
 }

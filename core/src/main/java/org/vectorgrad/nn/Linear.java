@@ -2,17 +2,57 @@ package org.vectorgrad.nn;
 
 import org.vectorgrad.Tensor;
 
-/** STUB (issue 4). */
+/** y = x·Wᵀ + b over the last dimension ({@code torch.nn.Linear}), with PyTorch's default init. */
 public final class Linear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Tensor weight;
+    private final Tensor bias;
+
     public Linear(int in, int out) {
         this(in, out, true);
     }
 
     public Linear(int in, int out, boolean bias) {
+        inFeatures = in;
+        outFeatures = out;
+        weight = registerParameter("weight", Tensor.zeros(out, in));
+        this.bias = bias ? registerParameter("bias", Tensor.zeros(out)) : null;
+        Init.kaimingUniform(weight, Math.sqrt(5));
+        if (this.bias != null) {
+            Init.biasUniform(this.bias, weight);
+        }
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException("issue 4");
+        int[] shape = x.shape();
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are 0D and 2D");
+        }
+        int columns = shape[shape.length - 1];
+        if (columns != inFeatures) {
+            int rows = 1;
+            for (int d = 0; d < shape.length - 1; d++) {
+                rows *= shape[d];
+            }
+            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + rows + "x" + columns
+                    + " and " + inFeatures + "x" + outFeatures + ")");
+        }
+        return Functional.linear(x, weight, bias);
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias, or null when built with {@code bias = false}. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + py(bias != null);
     }
 }

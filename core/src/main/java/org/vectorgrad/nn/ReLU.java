@@ -2,13 +2,13 @@ package org.vectorgrad.nn;
 
 import org.vectorgrad.Tensor;
 
-/** STUB (issue 4). */
+/** max(x, 0) elementwise ({@code torch.nn.ReLU}); it never modifies its input. */
 public final class ReLU extends Module {
     public ReLU() {
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException("issue 4");
+        return Functional.relu(x);
     }
 }

@@ -1,16 +1,59 @@
 package org.vectorgrad.optim;
 
 import java.util.List;
+import java.util.Map;
 import org.vectorgrad.Tensor;
 
-/** STUB (issue 4). */
+/**
+ * Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay:
+ * PyTorch 1.13's single-tensor rule ({@code torch.optim.SGD}, maximize = False).
+ */
 public final class SGD extends Optimizer {
+    private static final String BUFFER = "momentum_buffer";
+
+    private final double momentum;
+    private final double dampening;
+    private final double weightDecay;
+    private final boolean nesterov;
+
+    public SGD(List<Tensor> params, float lr) {
+        this(params, lr, 0f, 0f, 0f, false);
+    }
+
     public SGD(List<Tensor> params, float lr, float momentum) {
-        super(params);
+        this(params, lr, momentum, 0f, 0f, false);
+    }
+
+    public SGD(List<Tensor> params, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+        super(params, lr);
+        Hyper.check(momentum >= 0f, "Invalid momentum value: " + momentum);
+        Hyper.check(weightDecay >= 0f, "Invalid weight_decay value: " + weightDecay);
+        Hyper.check(!nesterov || (momentum > 0f && dampening == 0f),
+                "Nesterov momentum requires a momentum and zero dampening");
+        this.momentum = Hyper.decimal(momentum);
+        this.dampening = Hyper.decimal(dampening);
+        this.weightDecay = Hyper.decimal(weightDecay);
+        this.nesterov = nesterov;
     }
 
     @Override
-    public void step() {
-        throw new UnsupportedOperationException("issue 4");
+    void update(Tensor param, Tensor grad, Map<String, Tensor> state) {
+        Tensor direction = weightDecay != 0 ? grad.add(param.mul((float) weightDecay)) : grad;
+        if (momentum != 0) {
+            Tensor buffer = state.get(BUFFER);
+            if (buffer == null) {
+                buffer = copyOf(direction);
+                state.put(BUFFER, buffer);
+            } else {
+                buffer.mulInPlace((float) momentum).addInPlace(direction, (float) (1 - dampening));
+            }
+            direction = nesterov ? direction.add(buffer.mul((float) momentum)) : buffer;
+        }
+        param.addInPlace(direction, (float) -lrExact());
+    }
+
+    @Override
+    List<String> stateNames() {
+        return momentum != 0 ? List.of(BUFFER) : List.of();
     }
 }

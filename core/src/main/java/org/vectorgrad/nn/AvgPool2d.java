@@ -1,0 +1,37 @@
+package org.vectorgrad.nn;
+
+import org.vectorgrad.Tensor;
+
+/** Mean over square windows ({@code torch.nn.AvgPool2d}); zero padding is counted in the mean. */
+public final class AvgPool2d extends Module {
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+
+    /** Stride defaults to the kernel size, as in PyTorch. */
+    public AvgPool2d(int kernel) {
+        this(kernel, kernel, 0);
+    }
+
+    public AvgPool2d(int kernel, int stride) {
+        this(kernel, stride, 0);
+    }
+
+    public AvgPool2d(int kernel, int stride, int padding) {
+        Pool2d.checkWindow(kernel, stride, padding);
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Pool2d.checkInput(x.shape());
+        return Functional.avgPool2d(x, kernel, stride, padding);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding;
+    }
+}
