@@ -16,7 +16,8 @@ import java.util.Locale;
  */
 public final class FashionMnist {
     /** Where Debian's package puts the files. */
-    public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final String DEBIAN_LOCATION = "/usr/share/datasets/fashion-mnist";
+    public static final Path DEBIAN_DIR = Path.of(DEBIAN_LOCATION);
     public static final int CLASSES = 10;
     public static final int SIDE = 28;
     /** Pixel mean and standard deviation of the training set, after scaling to [0, 1]. */

@@ -5,13 +5,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,9 +36,8 @@ public final class Safetensors {
     }
 
     /**
-     * Writes {@code tensors} and {@code metadata} to {@code file} atomically: into a temporary file
-     * beside it, flushed to disk, then renamed over {@code file}, so a crash or a full disk never
-     * leaves a half-written file under that name.
+     * Writes {@code tensors} and {@code metadata} to {@code file} atomically ({@link AtomicFiles}):
+     * a crash or a full disk never leaves a half-written file under that name.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         for (String name : tensors.keySet()) {
@@ -52,23 +46,13 @@ public final class Safetensors {
             }
         }
         byte[] header = header(tensors, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
-                writeAll(out, length);
-                writeAll(out, ByteBuffer.wrap(header));
-                for (Tensor tensor : tensors.values()) {
-                    writeAll(out, littleEndian(tensor.toArray()));
-                }
-                out.force(true);
+        AtomicFiles.write(file, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            out.write(header);
+            for (Tensor tensor : tensors.values()) {
+                out.write(littleEndian(tensor.toArray()));
             }
-            moveIntoPlace(temp, file);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     /** Reads and validates a whole file; see {@link SafetensorsReader} for what is checked. */
@@ -109,23 +93,9 @@ public final class Safetensors {
         return header;
     }
 
-    private static ByteBuffer littleEndian(float[] values) {
+    private static byte[] littleEndian(float[] values) {
         ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
-        return bytes;
-    }
-
-    private static void writeAll(FileChannel out, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
-    }
-
-    private static void moveIntoPlace(Path temp, Path file) throws IOException {
-        try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot write " + file + " atomically: its file system has no atomic rename", e);
-        }
+        return bytes.array();
     }
 }
