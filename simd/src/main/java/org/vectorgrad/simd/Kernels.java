@@ -71,4 +71,66 @@ public interface Kernels {
                 float[] a, int aOffset, int aRowStride, int aColStride,
                 float[] b, int bOffset, int bRowStride, int bColStride,
                 float[] c, int cOffset, int cRowStride, boolean accumulate);
+
+    // ---- neural-network kernels: convolution lowering, pooling, per-channel normalisation ----
+
+    /**
+     * cols[(c·kH + i)·kW + j][oh·outW + ow] = src[c, oh·sH − pH + i·dH, ow·sW − pW + j·dW] (0 where
+     * that is padding) for one C×inH×inW image read through {@code srcStrides} (channel, row,
+     * column); cols is a row-major (C·kH·kW)×(outH·outW) matrix.
+     */
+    void im2col(Window2d window, int channels, float[] src, int srcOffset, int[] srcStrides,
+                float[] cols, int colsOffset);
+
+    /** dst[c, h, w] += every cols entry that {@link #im2col} would copy from (c, h, w); dst is a contiguous C×inH×inW image. */
+    void col2im(Window2d window, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset);
+
+    /**
+     * dst[p, oh, ow] = max of the window over plane p of src (read as src[p·s0 + h·s1 + w·s2]),
+     * argmax = its flat position h·inW + w (first maximum; NaN wins, a later NaN over an earlier);
+     * dst and argmax are contiguous planes × outH × outW. Every window must reach into the plane
+     * (PyTorch's padding ≤ kernel/2 guarantees it).
+     */
+    void maxPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                   float[] dst, int dstOffset, int[] argmax, int argmaxOffset);
+
+    /** dst[p, argmax[p, o]] += grad[p, o] in output order; dst is contiguous planes × inH × inW. */
+    void maxPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, int[] argmax, int argmaxOffset,
+                           float[] dst, int dstOffset);
+
+    /** dst[p, oh, ow] = (float sum of the window's in-bounds elements) / (kH·kW): count_include_pad. */
+    void avgPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                   float[] dst, int dstOffset);
+
+    /** dst[p, h, w] += grad[p, oh, ow] / (kH·kW) for every window covering (h, w), in output order. */
+    void avgPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, float[] dst, int dstOffset);
+
+    /**
+     * dst[p, oh, ow] = (sum over rows [⌊oh·inH/outH⌋, ⌈(oh+1)·inH/outH⌉) and the same for columns)
+     * / window height / window width.
+     */
+    void adaptiveAvgPool2d(int planes, int inH, int inW, int outH, int outW, float[] src, int srcOffset,
+                           int[] srcStrides, float[] dst, int dstOffset);
+
+    /** dst[p, h, w] += grad[p, oh, ow] / window height / window width for every adaptive window covering (h, w). */
+    void adaptiveAvgPool2dBackward(int planes, int inH, int inW, int outH, int outW, float[] grad, int gradOffset,
+                                   float[] dst, int dstOffset);
+
+    /**
+     * mean[c] = Σ x[n, c, k] / (outer·inner) and variance[c] = Σ (x[n, c, k] − mean[c])² / (outer·inner)
+     * (biased) over a contiguous outer×channels×inner block.
+     */
+    void channelMoments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean, float[] variance);
+
+    /** dst[n, c, k] = fma(x[n, c, k], scale[c], shift[c]) over contiguous outer×channels×inner blocks. */
+    void channelAffine(int outer, int channels, int inner, float[] x, int xOffset, float[] scale, float[] shift,
+                       float[] dst, int dstOffset);
+
+    /** sumGrad[c] = Σ grad[n, c, k] and sumGradCentred[c] = Σ grad[n, c, k]·(x[n, c, k] − centre[c]). */
+    void channelGradSums(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
+                         float[] centre, float[] sumGrad, float[] sumGradCentred);
+
+    /** dst[n, c, k] = fma(grad[n, c, k], gradScale[c], fma(x[n, c, k], xScale[c], shift[c])). */
+    void channelAffine2(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
+                        float[] gradScale, float[] xScale, float[] shift, float[] dst, int dstOffset);
 }

@@ -168,4 +168,100 @@ public final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    // ---- neural-network kernels (bodies in Im2col, ScalarPooling, ScalarChannels) ----
+
+    @Override
+    public void im2col(Window2d window, int channels, float[] src, int srcOffset, int[] srcStrides,
+                       float[] cols, int colsOffset) {
+        Im2col.im2col(window, channels, src, srcOffset, srcStrides, cols, colsOffset);
+    }
+
+    @Override
+    public void col2im(Window2d window, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
+        Im2col.col2im(window, channels, cols, colsOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void maxPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                          float[] dst, int dstOffset, int[] argmax, int argmaxOffset) {
+        int out = window.outPlane();
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.maxPlane(window, src, srcOffset + p * srcStrides[0], srcStrides, dst, dstOffset + p * out,
+                    argmax, argmaxOffset + p * out);
+        }
+    }
+
+    @Override
+    public void maxPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, int[] argmax,
+                                  int argmaxOffset, float[] dst, int dstOffset) {
+        int out = window.outPlane();
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out, dst,
+                    dstOffset + p * window.inPlane());
+        }
+    }
+
+    @Override
+    public void avgPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                          float[] dst, int dstOffset) {
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.avgPlane(window, src, srcOffset + p * srcStrides[0], srcStrides, dst,
+                    dstOffset + p * window.outPlane());
+        }
+    }
+
+    @Override
+    public void avgPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, float[] dst,
+                                  int dstOffset) {
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.avgPlaneBackward(window, grad, gradOffset + p * window.outPlane(), dst,
+                    dstOffset + p * window.inPlane());
+        }
+    }
+
+    @Override
+    public void adaptiveAvgPool2d(int planes, int inH, int inW, int outH, int outW, float[] src, int srcOffset,
+                                  int[] srcStrides, float[] dst, int dstOffset) {
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.adaptivePlane(inH, inW, outH, outW, src, srcOffset + p * srcStrides[0], srcStrides, dst,
+                    dstOffset + p * outH * outW);
+        }
+    }
+
+    @Override
+    public void adaptiveAvgPool2dBackward(int planes, int inH, int inW, int outH, int outW, float[] grad,
+                                          int gradOffset, float[] dst, int dstOffset) {
+        for (int p = 0; p < planes; p++) {
+            ScalarPooling.adaptivePlaneBackward(inH, inW, outH, outW, grad, gradOffset + p * outH * outW, dst,
+                    dstOffset + p * inH * inW);
+        }
+    }
+
+    @Override
+    public void channelMoments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean,
+                               float[] variance) {
+        ScalarChannels.moments(outer, channels, inner, x, xOffset, mean, variance);
+    }
+
+    @Override
+    public void channelAffine(int outer, int channels, int inner, float[] x, int xOffset, float[] scale,
+                              float[] shift, float[] dst, int dstOffset) {
+        ScalarChannels.affine(outer, channels, inner, x, xOffset, scale, shift, dst, dstOffset);
+    }
+
+    @Override
+    public void channelGradSums(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x,
+                                int xOffset, float[] centre, float[] sumGrad, float[] sumGradCentred) {
+        ScalarChannels.gradSums(outer, channels, inner, grad, gradOffset, x, xOffset, centre, sumGrad,
+                sumGradCentred);
+    }
+
+    @Override
+    public void channelAffine2(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x,
+                               int xOffset, float[] gradScale, float[] xScale, float[] shift, float[] dst,
+                               int dstOffset) {
+        ScalarChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift, dst,
+                dstOffset);
+    }
 }

@@ -136,4 +136,80 @@ public final class VectorKernels implements Kernels {
         VectorMatmul.matmul(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride,
                 bColStride, c, cOffset, cRowStride, accumulate);
     }
+
+    // ---- neural-network kernels (bodies in VectorIm2col, VectorPooling, VectorChannels) ----
+
+    @Override
+    public void im2col(Window2d window, int channels, float[] src, int srcOffset, int[] srcStrides,
+                       float[] cols, int colsOffset) {
+        VectorIm2col.im2col(window, channels, src, srcOffset, srcStrides, cols, colsOffset);
+    }
+
+    @Override
+    public void col2im(Window2d window, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
+        VectorIm2col.col2im(window, channels, cols, colsOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void maxPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                          float[] dst, int dstOffset, int[] argmax, int argmaxOffset) {
+        VectorPooling.maxPool2d(window, planes, src, srcOffset, srcStrides, dst, dstOffset, argmax, argmaxOffset);
+    }
+
+    @Override
+    public void maxPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, int[] argmax,
+                                  int argmaxOffset, float[] dst, int dstOffset) {
+        VectorPooling.maxPool2dBackward(window, planes, grad, gradOffset, argmax, argmaxOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void avgPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
+                          float[] dst, int dstOffset) {
+        VectorPooling.avgPool2d(window, planes, src, srcOffset, srcStrides, dst, dstOffset);
+    }
+
+    @Override
+    public void avgPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, float[] dst,
+                                  int dstOffset) {
+        VectorPooling.avgPool2dBackward(window, planes, grad, gradOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void adaptiveAvgPool2d(int planes, int inH, int inW, int outH, int outW, float[] src, int srcOffset,
+                                  int[] srcStrides, float[] dst, int dstOffset) {
+        VectorPooling.adaptiveAvgPool2d(planes, inH, inW, outH, outW, src, srcOffset, srcStrides, dst, dstOffset);
+    }
+
+    @Override
+    public void adaptiveAvgPool2dBackward(int planes, int inH, int inW, int outH, int outW, float[] grad,
+                                          int gradOffset, float[] dst, int dstOffset) {
+        VectorPooling.adaptiveAvgPool2dBackward(planes, inH, inW, outH, outW, grad, gradOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void channelMoments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean,
+                               float[] variance) {
+        VectorChannels.moments(outer, channels, inner, x, xOffset, mean, variance);
+    }
+
+    @Override
+    public void channelAffine(int outer, int channels, int inner, float[] x, int xOffset, float[] scale,
+                              float[] shift, float[] dst, int dstOffset) {
+        VectorChannels.affine(outer, channels, inner, x, xOffset, scale, shift, dst, dstOffset);
+    }
+
+    @Override
+    public void channelGradSums(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x,
+                                int xOffset, float[] centre, float[] sumGrad, float[] sumGradCentred) {
+        VectorChannels.gradSums(outer, channels, inner, grad, gradOffset, x, xOffset, centre, sumGrad,
+                sumGradCentred);
+    }
+
+    @Override
+    public void channelAffine2(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x,
+                               int xOffset, float[] gradScale, float[] xScale, float[] shift, float[] dst,
+                               int dstOffset) {
+        VectorChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift, dst,
+                dstOffset);
+    }
 }

@@ -1,0 +1,100 @@
+package org.vectorgrad.simd;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fast convolution lowering. Each (channel, tap, output row) is one row of the column matrix:
+ * its in-bounds run is found once, padding is filled with zeros around it, and the run is a
+ * {@code System.arraycopy} when the input row is contiguous and the stride is 1 (the common case),
+ * a strided gather otherwise. col2im adds runs back with vector adds when the stride is 1; every
+ * element receives its contributions in the reference's order, so both are bit-identical to
+ * {@link Im2col}.
+ */
+final class VectorIm2col {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private VectorIm2col() {
+    }
+
+    static void im2col(Window2d w, int channels, float[] src, int srcOffset, int[] srcStrides,
+                       float[] cols, int colsOffset) {
+        int outH = w.outH();
+        int outW = w.outW();
+        int rowStep = srcStrides[1];
+        int colStep = srcStrides[2];
+        int base = colsOffset;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < w.kernelH(); i++) {
+                for (int j = 0; j < w.kernelW(); j++) {
+                    int tap = j * w.dilationW();
+                    int lo = Im2col.firstInside(w, tap);
+                    int hi = Math.max(lo, Im2col.endInside(w, tap, outW));
+                    for (int oh = 0; oh < outH; oh++) {
+                        int h = oh * w.strideH() - w.padH() + i * w.dilationH();
+                        int row = base + oh * outW;
+                        if (h < 0 || h >= w.inH() || lo == hi) {
+                            Arrays.fill(cols, row, row + outW, 0f);
+                            continue;
+                        }
+                        Arrays.fill(cols, row, row + lo, 0f);
+                        Arrays.fill(cols, row + hi, row + outW, 0f);
+                        int from = srcOffset + c * srcStrides[0] + h * rowStep + (lo * w.strideW() - w.padW() + tap) * colStep;
+                        gatherRun(src, from, colStep * w.strideW(), cols, row + lo, hi - lo);
+                    }
+                    base += outH * outW;
+                }
+            }
+        }
+    }
+
+    private static void gatherRun(float[] src, int from, int step, float[] dst, int to, int n) {
+        if (step == 1) {
+            System.arraycopy(src, from, dst, to, n);
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            dst[to + k] = src[from + k * step];
+        }
+    }
+
+    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
+        int outH = w.outH();
+        int outW = w.outW();
+        int base = colsOffset;
+        for (int c = 0; c < channels; c++) {
+            int plane = dstOffset + c * w.inPlane();
+            for (int i = 0; i < w.kernelH(); i++) {
+                for (int j = 0; j < w.kernelW(); j++) {
+                    int tap = j * w.dilationW();
+                    int lo = Im2col.firstInside(w, tap);
+                    int hi = Im2col.endInside(w, tap, outW);
+                    for (int oh = 0; oh < outH && lo < hi; oh++) {
+                        int h = oh * w.strideH() - w.padH() + i * w.dilationH();
+                        if (h >= 0 && h < w.inH()) {
+                            int to = plane + h * w.inW() + lo * w.strideW() - w.padW() + tap;
+                            addRun(cols, base + oh * outW + lo, dst, to, w.strideW(), hi - lo);
+                        }
+                    }
+                    base += outH * outW;
+                }
+            }
+        }
+    }
+
+    private static void addRun(float[] src, int from, float[] dst, int to, int step, int n) {
+        int k = 0;
+        if (step == 1) {
+            int bound = SPECIES.loopBound(n);
+            for (; k < bound; k += SPECIES.length()) {
+                FloatVector.fromArray(SPECIES, dst, to + k).add(FloatVector.fromArray(SPECIES, src, from + k))
+                        .intoArray(dst, to + k);
+            }
+        }
+        // scalar tail (and the strided fallback)
+        for (; k < n; k++) {
+            dst[to + k * step] += src[from + k];
+        }
+    }
+}
