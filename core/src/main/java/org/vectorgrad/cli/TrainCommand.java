@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code vectorgrad train}: the main job, training a model on Fashion-MNIST. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on Fashion-MNIST with SGD + momentum, printing a progress bar per epoch,",
-            "the train loss and test accuracy; writes a safetensors checkpoint (PyTorch-readable),",
-            "a history CSV and a loss/accuracy PNG to the output directory after every epoch."})
+        description = "Train a model on Fashion-MNIST with SGD + momentum, showing a progress bar per epoch, the"
+            + " train loss and the test accuracy. After every epoch it writes a safetensors checkpoint (PyTorch can"
+            + " read it), a history CSV and a loss/accuracy PNG to the output directory.")
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,22 +28,22 @@ final class TrainCommand implements Callable<Integer> {
             description = "mlp, cnn or resnet18 (default: ${DEFAULT-VALUE})", defaultValue = "cnn")
     ModelKind model;
 
-    @Option(names = "--epochs", description = "total epochs to train (default: ${DEFAULT-VALUE})", defaultValue = "5")
+    @Option(names = "--epochs", paramLabel = "N", description = "total epochs to train (default: ${DEFAULT-VALUE})", defaultValue = "5")
     int epochs;
 
-    @Option(names = "--batch-size", description = "training batch size (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    @Option(names = "--batch-size", paramLabel = "N", description = "training batch size (default: ${DEFAULT-VALUE})", defaultValue = "64")
     int batchSize;
 
-    @Option(names = "--lr", description = "SGD learning rate (default: ${DEFAULT-VALUE})", defaultValue = "0.01")
+    @Option(names = "--lr", paramLabel = "RATE", description = "SGD learning rate (default: ${DEFAULT-VALUE})", defaultValue = "0.01")
     float lr;
 
-    @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE})", defaultValue = "0.9")
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})", defaultValue = "0.9")
     float momentum;
 
-    @Option(names = "--threads", description = "kernel threads (default: the available processors, ${DEFAULT-VALUE})")
+    @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: the available processors, ${DEFAULT-VALUE})")
     int threads = Parallelism.threads();
 
-    @Option(names = "--seed", description = "seed for weights and shuffling (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    @Option(names = "--seed", paramLabel = "SEED", description = "seed for weights and shuffling (default: ${DEFAULT-VALUE})", defaultValue = "0")
     long seed;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST IDX files (default: ${DEFAULT-VALUE},"

@@ -89,7 +89,7 @@ final class TrainingRun {
                 .setInitialMax(samples).setUnit(" samples", 1).setStyle(ProgressBarStyle.ASCII);
         if (!interactive) {
             // Not a terminal (CI logs, pipes): an occasional full line instead of carriage-return redraws.
-            builder.setConsumer(new DelegatingProgressBarConsumer(err::println)).setUpdateIntervalMillis(30_000);
+            builder.setConsumer(new DelegatingProgressBarConsumer(err::println, 120)).setUpdateIntervalMillis(30_000);
         }
         return builder.build();
     }

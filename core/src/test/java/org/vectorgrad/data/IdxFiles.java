@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /** Builds IDX files byte by byte, from the format's description, for the data tests. */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {
     }
 
     /** The IDX bytes of an unsigned-byte array with the given sizes. */
-    static byte[] idx(byte[] data, int... dims) {
+    public static byte[] idx(byte[] data, int... dims) {
         ByteBuffer buffer = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
         buffer.put((byte) 0).put((byte) 0).put((byte) 0x08).put((byte) dims.length);
         for (int d : dims) {
@@ -23,7 +23,7 @@ final class IdxFiles {
         return buffer.put(data).array();
     }
 
-    static byte[] gzip(byte[] bytes) {
+    public static byte[] gzip(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(bytes);
@@ -33,12 +33,12 @@ final class IdxFiles {
         return out.toByteArray();
     }
 
-    static Path write(Path dir, String name, byte[] bytes) throws IOException {
+    public static Path write(Path dir, String name, byte[] bytes) throws IOException {
         return Files.write(dir.resolve(name), bytes);
     }
 
     /** Bytes 0, 1, 2, ... wrapping at 256. */
-    static byte[] ramp(int n) {
+    public static byte[] ramp(int n) {
         byte[] data = new byte[n];
         for (int i = 0; i < n; i++) {
             data[i] = (byte) i;
@@ -47,7 +47,7 @@ final class IdxFiles {
     }
 
     /** A Fashion-MNIST directory of {@code count} images: image i's pixels are all (7i mod 256), label i mod 10. */
-    static void fashionDir(Path dir, String prefix, int count) throws IOException {
+    public static void fashionDir(Path dir, String prefix, int count) throws IOException {
         byte[] pixels = new byte[count * 784];
         byte[] labels = new byte[count];
         for (int i = 0; i < count; i++) {
