@@ -76,6 +76,8 @@ def main():
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--lr-schedule", default="cosine", choices=["cosine", "constant"],
+                   help="cosine: CosineAnnealingLR(T_max=epochs), stepped after every epoch")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=None, help="train on the first N samples")
@@ -88,6 +90,8 @@ def main():
     x_test, y_test = load("test", args.data_dir)
     model = build(args.model)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs) \
+        if args.lr_schedule == "cosine" else None
     n = len(y_train)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, model {args.model}, "
           f"{sum(p.numel() for p in model.parameters())} parameters, {n} training samples")
@@ -104,6 +108,8 @@ def main():
             opt.step()
             total += loss.item() * len(idx)
         seconds = time.perf_counter() - start
+        if schedule:
+            schedule.step()
         accuracy = evaluate(model, args.model, x_test, y_test)
         print(f"epoch {epoch + 1}/{args.epochs}: train loss {total / n:.4f}, test accuracy {100 * accuracy:.2f}%, "
               f"{seconds:.1f} s, {n / seconds:.0f} samples/s", flush=True)

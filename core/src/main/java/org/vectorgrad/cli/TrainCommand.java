@@ -34,8 +34,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", description = "training batch size (default: ${DEFAULT-VALUE})", defaultValue = "64")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "SGD learning rate (default: ${DEFAULT-VALUE})", defaultValue = "0.01")
+    @Option(names = "--lr", paramLabel = "RATE", description = "SGD learning rate (default: ${DEFAULT-VALUE})", defaultValue = "0.03")
     float lr;
+
+    @Option(names = "--lr-schedule", paramLabel = "NAME", converter = ScheduleConverter.class, defaultValue = "cosine",
+            description = "cosine (annealed to 0 over the epochs) or constant (default: ${DEFAULT-VALUE})")
+    TrainOptions.Schedule schedule;
 
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})", defaultValue = "0.9")
     float momentum;
@@ -57,6 +61,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE", description = "continue the run saved in this checkpoint")
     Path resume;
 
+    @Option(names = "--stop-after", paramLabel = "N", description = "stop once N epochs in all are done (the lr"
+            + " schedule still spans --epochs); continue later with --resume")
+    Integer stopAfter;
+
     @Option(names = "--limit", paramLabel = "N", description = "train on the first N training images only")
     Integer limit;
 
@@ -64,8 +72,8 @@ final class TrainCommand implements Callable<Integer> {
     Integer testLimit;
 
     /** The result-deciding options, as spelled on the command line, that a resumed run takes from its checkpoint. */
-    private static final List<String> TRAJECTORY = List.of("--model", "--batch-size", "--lr", "--momentum", "--seed",
-            "--limit", "--test-limit");
+    private static final List<String> TRAJECTORY = List.of("--model", "--batch-size", "--lr", "--lr-schedule",
+            "--momentum", "--seed", "--limit", "--test-limit");
 
     private DatasetSetup.Environment environment = DatasetSetup.system();
     private PrintStream out = System.out;
@@ -79,6 +87,13 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** For tests: a fake machine and captured output. */
+    static final class ScheduleConverter implements CommandLine.ITypeConverter<TrainOptions.Schedule> {
+        @Override
+        public TrainOptions.Schedule convert(String value) {
+            return TrainOptions.Schedule.parse(value);
+        }
+    }
+
     TrainCommand with(DatasetSetup.Environment env, PrintStream stdout, PrintStream stderr) {
         this.environment = env;
         this.out = stdout;
@@ -87,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainOptions options() {
-        return new TrainOptions(model, epochs, batchSize, lr, momentum, seed,
+        return new TrainOptions(model, epochs, batchSize, lr, schedule, momentum, seed,
                 limit == null ? TrainOptions.ALL : limit, testLimit == null ? TrainOptions.ALL : testLimit,
                 threads, dataDir, outputDir);
     }
@@ -103,7 +118,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             DatasetSetup.ensure(options.dataDir(), environment, err);
             boolean interactive = System.console() != null && System.console().isTerminal();
-            new TrainingRun(options, out, err, interactive).run(checkpoint);
+            int stop = stopAfter == null ? options.epochs() : Math.min(stopAfter, options.epochs());
+            new TrainingRun(options, out, err, interactive).run(checkpoint, stop);
             return 0;
         } catch (DatasetSetup.DatasetUnavailableException | IOException | IllegalArgumentException e) {
             err.println("vectorgrad train: " + e.getMessage());
@@ -130,7 +146,15 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + checkpoint.contents().file() + " continues a run with other"
                     + " settings: " + String.join(", ", conflicts) + "; drop these options or start a new run");
         }
-        return parsed.hasMatchedOption("--epochs") ? saved.withEpochs(given.epochs()) : saved;
+        if (!parsed.hasMatchedOption("--epochs") || given.epochs() == saved.epochs()) {
+            return saved;
+        }
+        if (saved.schedule() == TrainOptions.Schedule.COSINE) {
+            throw new IllegalArgumentException("--resume " + checkpoint.contents().file() + ": --epochs " + given.epochs()
+                    + " would change the cosine lr schedule the run follows over " + saved.epochs()
+                    + " epochs; only a run with --lr-schedule constant can be extended");
+        }
+        return saved.withEpochs(given.epochs());
     }
 
     private static String value(TrainOptions o, String option) {
@@ -138,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
             case "--model" -> o.model().toString();
             case "--batch-size" -> String.valueOf(o.batchSize());
             case "--lr" -> String.valueOf(o.lr());
+            case "--lr-schedule" -> o.schedule().toString();
             case "--momentum" -> String.valueOf(o.momentum());
             case "--seed" -> String.valueOf(o.seed());
             case "--limit" -> String.valueOf(o.limit());

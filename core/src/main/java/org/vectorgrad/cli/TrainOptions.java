@@ -9,9 +9,31 @@ import java.util.Locale;
  * Everything a training run depends on. The fields that decide its result (all but threads and
  * paths) are saved in checkpoints, so a resumed run continues the same trajectory.
  */
-record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, float momentum, long seed,
+record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, Schedule schedule, float momentum, long seed,
                     int limit, int testLimit, int threads, Path dataDir, Path outputDir) {
     static final int ALL = Integer.MAX_VALUE;
+
+    /** How the learning rate changes between epochs. */
+    enum Schedule {
+        /** CosineAnnealingLR with T_max = epochs, stepped after every epoch: lr falls to 0 by the end. */
+        COSINE,
+        /** The same lr throughout. */
+        CONSTANT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Schedule parse(String text) {
+            for (Schedule schedule : values()) {
+                if (schedule.toString().equalsIgnoreCase(text.strip())) {
+                    return schedule;
+                }
+            }
+            throw new IllegalArgumentException("unknown lr schedule '" + text + "'; expected cosine or constant");
+        }
+    }
 
     TrainOptions {
         check(epochs >= 1, "--epochs must be >= 1, got " + epochs);
@@ -36,6 +58,7 @@ record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, float 
         o.addProperty("epochs", epochs);
         o.addProperty("batch_size", batchSize);
         o.addProperty("lr", lr);
+        o.addProperty("lr_schedule", schedule.toString());
         o.addProperty("momentum", momentum);
         o.addProperty("seed", seed);
         o.addProperty("limit", limit);
@@ -48,7 +71,8 @@ record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, float 
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
             return new TrainOptions(ModelKind.parse(o.get("model").getAsString()), o.get("epochs").getAsInt(),
-                    o.get("batch_size").getAsInt(), o.get("lr").getAsFloat(), o.get("momentum").getAsFloat(),
+                    o.get("batch_size").getAsInt(), o.get("lr").getAsFloat(),
+                    Schedule.parse(o.get("lr_schedule").getAsString()), o.get("momentum").getAsFloat(),
                     o.get("seed").getAsLong(), o.get("limit").getAsInt(), o.get("test_limit").getAsInt(),
                     threads, dataDir, outputDir);
         } catch (RuntimeException e) {
@@ -57,7 +81,7 @@ record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, float 
     }
 
     TrainOptions withEpochs(int newEpochs) {
-        return new TrainOptions(model, newEpochs, batchSize, lr, momentum, seed, limit, testLimit, threads, dataDir,
+        return new TrainOptions(model, newEpochs, batchSize, lr, schedule, momentum, seed, limit, testLimit, threads, dataDir,
                 outputDir);
     }
 
@@ -74,7 +98,7 @@ record TrainOptions(ModelKind model, int epochs, int batchSize, float lr, float 
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "model %s, %d epochs, batch %d, SGD lr %s momentum %s, seed %d, %d threads",
-                model, epochs, batchSize, lr, momentum, seed, threads);
+        return String.format(Locale.ROOT, "model %s, %d epochs, batch %d, SGD lr %s (%s) momentum %s, seed %d,"
+                + " %d threads", model, epochs, batchSize, lr, schedule, momentum, seed, threads);
     }
 }

@@ -13,6 +13,8 @@ import org.vectorgrad.data.DataLoader;
 import org.vectorgrad.data.FashionMnist;
 import org.vectorgrad.data.ImageDataset;
 import org.vectorgrad.nn.Module;
+import org.vectorgrad.optim.CosineAnnealingLR;
+import org.vectorgrad.optim.LRScheduler;
 import org.vectorgrad.optim.Optimizer;
 import org.vectorgrad.optim.SGD;
 
@@ -36,29 +38,27 @@ final class TrainingRun {
         this.interactive = interactive;
     }
 
-    /** Trains to {@code options.epochs()} epochs, continuing {@code resume} when it is not null. */
-    TrainingHistory run(RunCheckpoint resume) throws IOException {
+    /** The model and its optimizer and schedule, as built from the seed or restored. */
+    private record State(Module model, Optimizer optimizer, LRScheduler schedule, TrainingHistory history) {
+    }
+
+    /**
+     * Trains until {@code stopAfter} of the planned {@code options.epochs()} epochs are done,
+     * continuing {@code resume} when it is not null.
+     */
+    TrainingHistory run(RunCheckpoint resume, int stopAfter) throws IOException {
         Parallelism.setThreads(options.threads());
         ImageDataset train = FashionMnist.load(options.dataDir(), FashionMnist.Split.TRAIN).head(options.limit());
         ImageDataset test = FashionMnist.load(options.dataDir(), FashionMnist.Split.TEST).head(options.testLimit());
         DataLoader trainLoader = DataLoader.fashionMnist(train, options.batchSize(), true, options.seed(),
                 options.model().inputShape());
         DataLoader testLoader = DataLoader.fashionMnist(test, EVAL_BATCH, false, 0, options.model().inputShape());
-
-        Tensor.manualSeed(options.seed());
-        Module model = options.model().build();
-        Optimizer optimizer = new SGD(model.parameters(), options.lr(), options.momentum());
-        TrainingHistory history = new TrainingHistory();
-        if (resume != null) {
-            resume.restore(model, optimizer);
-            history = resume.history();
-            out.printf(Locale.ROOT, "Resuming %s after epoch %d%n", resume.contents().file(), resume.epoch());
-        }
+        State state = initialState(resume);
         out.printf(Locale.ROOT, "Training %s on %d Fashion-MNIST images (%d test): %s%n", options.model(),
                 train.count(), test.count(), options.describe());
-        Trainer trainer = new Trainer(model, optimizer);
+        Trainer trainer = new Trainer(state.model(), state.optimizer());
         long start = System.nanoTime();
-        for (int epoch = history.size(); epoch < options.epochs(); epoch++) {
+        for (int epoch = state.history().size(); epoch < stopAfter; epoch++) {
             EpochResult result;
             try (ProgressBar bar = progressBar(epoch, train.count())) {
                 result = trainer.trainEpoch(trainLoader, epoch, testLoader, (samples, loss, nanos) -> {
@@ -66,21 +66,43 @@ final class TrainingRun {
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %.0f samples/s", loss, samples / (nanos / 1e9)));
                 });
             }
-            history.add(result);
+            state.history().add(result);
+            if (state.schedule() != null) {
+                state.schedule().step();
+            }
             out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, test accuracy %.2f%%, %.1f s, %.0f samples/s%n",
                     result.epoch(), options.epochs(), result.trainLoss(), 100 * result.testAccuracy(), result.seconds(),
                     result.samplesPerSecond());
-            save(model, optimizer, history);
+            save(state);
         }
         out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
                 (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
-        return history;
+        return state.history();
     }
 
-    private void save(Module model, Optimizer optimizer, TrainingHistory history) throws IOException {
-        RunCheckpoint.save(options.checkpointFile(), model, optimizer, history, options);
-        history.writeCsv(options.historyFile());
-        TrainingPlot.writePng(options.plotFile(), "Vectorgrad " + options.model() + " on Fashion-MNIST", history);
+    private State initialState(RunCheckpoint resume) throws IOException {
+        Tensor.manualSeed(options.seed());
+        Module model = options.model().build();
+        Optimizer optimizer = new SGD(model.parameters(), options.lr(), options.momentum());
+        LRScheduler schedule = options.schedule() == TrainOptions.Schedule.COSINE
+                ? new CosineAnnealingLR(optimizer, options.epochs()) : null;
+        if (resume == null) {
+            return new State(model, optimizer, schedule, new TrainingHistory());
+        }
+        // Replaying the finished epochs' steps puts the scheduler where the interrupted run left
+        // it; the restored optimizer state then carries that run's exact lr.
+        for (int e = 0; schedule != null && e < resume.epoch(); e++) {
+            schedule.step();
+        }
+        resume.restore(model, optimizer);
+        out.printf(Locale.ROOT, "Resuming %s after epoch %d%n", resume.contents().file(), resume.epoch());
+        return new State(model, optimizer, schedule, resume.history());
+    }
+
+    private void save(State state) throws IOException {
+        RunCheckpoint.save(options.checkpointFile(), state.model(), state.optimizer(), state.history(), options);
+        state.history().writeCsv(options.historyFile());
+        TrainingPlot.writePng(options.plotFile(), "Vectorgrad " + options.model() + " on Fashion-MNIST", state.history());
     }
 
     private ProgressBar progressBar(int epoch, int samples) {

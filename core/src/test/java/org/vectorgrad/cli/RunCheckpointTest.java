@@ -26,7 +26,8 @@ class RunCheckpointTest {
     Path dir;
 
     private static TrainOptions options(ModelKind kind) {
-        return new TrainOptions(kind, 3, 32, 0.02f, 0.8f, 11, 500, 100, 1, Path.of("data"), Path.of("out"));
+        return new TrainOptions(kind, 3, 32, 0.02f, TrainOptions.Schedule.COSINE, 0.8f, 11, 500, 100, 1, Path.of("data"),
+                Path.of("out"));
     }
 
     private static TrainingHistory history(int epochs) {

@@ -44,7 +44,8 @@ class TrainCommandTest {
         assertEquals(ModelKind.CNN, o.model());
         assertEquals(5, o.epochs());
         assertEquals(64, o.batchSize());
-        assertEquals(0.01f, o.lr());
+        assertEquals(0.03f, o.lr());
+        assertEquals(TrainOptions.Schedule.COSINE, o.schedule());
         assertEquals(0.9f, o.momentum());
         assertEquals(0, o.seed());
         assertEquals(Parallelism.threads(), o.threads());
@@ -56,10 +57,12 @@ class TrainCommandTest {
 
     @Test
     void everyOptionIsParsed() {
-        TrainOptions o = parse("--model", "MLP", "--epochs", "2", "--batch-size", "128", "--lr", "0.1", "--momentum", "0.5",
+        TrainOptions o = parse("--model", "MLP", "--epochs", "2", "--batch-size", "128", "--lr", "0.1",
+                "--lr-schedule", "constant", "--momentum", "0.5",
                 "--threads", "3", "--seed", "42", "--data-dir", "d", "--output-dir", "o", "--limit", "1000",
                 "--test-limit", "200").options();
-        assertEquals(new TrainOptions(ModelKind.MLP, 2, 128, 0.1f, 0.5f, 42, 1000, 200, 3, Path.of("d"), Path.of("o")), o);
+        assertEquals(new TrainOptions(ModelKind.MLP, 2, 128, 0.1f, TrainOptions.Schedule.CONSTANT, 0.5f, 42,
+                1000, 200, 3, Path.of("d"), Path.of("o")), o);
         assertEquals(ModelKind.RESNET18, parse("--model", "resnet18").options().model());
         assertEquals(Path.of("x.safetensors"), parse("--resume", "x.safetensors").resume);
     }
@@ -89,7 +92,7 @@ class TrainCommandTest {
         StringWriter help = new StringWriter();
         new CommandLine(new TrainCommand()).setOut(new PrintWriter(help)).execute("--help");
         for (String option : new String[] {"--model", "--epochs", "--batch-size", "--lr", "--momentum", "--threads",
-            "--seed", "--data-dir", "--output-dir", "--resume", "--limit", "--test-limit"}) {
+            "--seed", "--data-dir", "--output-dir", "--resume", "--limit", "--test-limit", "--lr-schedule"}) {
             assertTrue(help.toString().contains(option), option + " missing from:\n" + help);
         }
         assertTrue(help.toString().contains("mlp, cnn or resnet18 (default: cnn)"), help.toString());
@@ -100,7 +103,8 @@ class TrainCommandTest {
         Tensor.manualSeed(0);
         Module model = ModelKind.MLP.build();
         Path file = dir.resolve("mlp.safetensors");
-        TrainOptions saved = new TrainOptions(ModelKind.MLP, 4, 16, 0.05f, 0.9f, 9, 300, 50, 1, dir, dir);
+        TrainOptions saved = new TrainOptions(ModelKind.MLP, 4, 16, 0.05f, TrainOptions.Schedule.CONSTANT, 0.9f, 9, 300,
+                50, 1, dir, dir);
         RunCheckpoint.save(file, model, new SGD(model.parameters(), 0.05f, 0.9f), new TrainingHistory(), saved);
         RunCheckpoint checkpoint = RunCheckpoint.load(file);
 
@@ -115,6 +119,19 @@ class TrainCommandTest {
 
         TrainCommand longer = parse("--resume", file.toString(), "--epochs", "7", "--seed", "9");
         assertEquals(7, longer.resumed(longer.options(), checkpoint).epochs());
+
+        TrainOptions cosine = new TrainOptions(ModelKind.MLP, 4, 16, 0.05f, TrainOptions.Schedule.COSINE, 0.9f, 9, 300,
+                50, 1, dir, dir);
+        Path cosineFile = dir.resolve("cosine.safetensors");
+        RunCheckpoint.save(cosineFile, model, new SGD(model.parameters(), 0.05f, 0.9f), new TrainingHistory(), cosine);
+        TrainCommand stretched = parse("--resume", cosineFile.toString(), "--epochs", "6");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> stretched.resumed(stretched.options(), RunCheckpoint.load(cosineFile)));
+        assertTrue(refused.getMessage().contains("--epochs 6 would change the cosine lr schedule"), refused.getMessage());
+        TrainCommand same = parse("--resume", cosineFile.toString(), "--epochs", "4");
+        TrainOptions kept = same.resumed(same.options(), RunCheckpoint.load(cosineFile));
+        assertEquals(4, kept.epochs());
+        assertEquals(TrainOptions.Schedule.COSINE, kept.schedule());
 
         TrainCommand conflicting = parse("--resume", file.toString(), "--model", "cnn", "--batch-size", "16", "--lr", "0.1");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vectorgrad.Tensor;
@@ -61,18 +61,24 @@ class TrainingIntegrationTest {
         assertTrue(printed.contains("epoch 2/2: train loss "), printed);
     }
 
-    /** Stopping after epoch 1 and resuming gives bit for bit the run that never stopped. */
+    /**
+     * Stopping after epoch 1 and resuming gives bit for bit the run that never stopped; three
+     * epochs, so the third one's lr depends on the restored schedule, not only the saved lr.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn"})
-    void resumingContinuesTheSameRun(String model) throws IOException {
+    @CsvSource({"mlp, cosine", "cnn, cosine", "mlp, constant"})
+    void resumingContinuesTheSameRun(String model, String schedule) throws IOException {
         Path data = syntheticDataset(dir.resolve("data"), 192, 64);
-        String[] common = {"--model", model, "--batch-size", "50", "--lr", "0.05", "--seed", "3", "--threads", "2",
-            "--data-dir", data.toString()};
+        String[] common = {"--model", model, "--batch-size", "50", "--lr", "0.05", "--lr-schedule", schedule, "--seed", "3",
+            "--threads", "2", "--data-dir", data.toString()};
         Path whole = dir.resolve("whole");
-        train(concat(common, "--epochs", "2", "--output-dir", whole.toString()));
+        train(concat(common, "--epochs", "3", "--output-dir", whole.toString()));
         Path split = dir.resolve("split");
-        train(concat(common, "--epochs", "1", "--output-dir", split.toString()));
-        train("--resume", split.resolve(model + ".safetensors").toString(), "--epochs", "2", "--threads", "1",
+        // A cosine run must be stopped inside its schedule; a constant one may be extended instead.
+        train(concat(common, schedule.equals("cosine") ? new String[] {"--epochs", "3", "--stop-after", "1"}
+                : new String[] {"--epochs", "1"}, "--output-dir", split.toString()));
+        assertEquals(1, RunCheckpoint.load(split.resolve(model + ".safetensors")).epoch());
+        train("--resume", split.resolve(model + ".safetensors").toString(), "--epochs", "3", "--threads", "1",
                 "--data-dir", data.toString(), "--output-dir", split.toString());
 
         Checkpoint.Contents a = Checkpoint.load(whole.resolve(model + ".safetensors"));
@@ -87,7 +93,7 @@ class TrainingIntegrationTest {
         }
         List<EpochResult> ha = RunCheckpoint.load(whole.resolve(model + ".safetensors")).history().epochs();
         List<EpochResult> hb = RunCheckpoint.load(split.resolve(model + ".safetensors")).history().epochs();
-        for (int e = 0; e < 2; e++) {
+        for (int e = 0; e < 3; e++) {
             assertEquals(ha.get(e).trainLoss(), hb.get(e).trainLoss(), "epoch " + (e + 1));
             assertEquals(ha.get(e).testAccuracy(), hb.get(e).testAccuracy(), "epoch " + (e + 1));
         }
@@ -113,6 +119,10 @@ class TrainingIntegrationTest {
             IdxFiles.write(dir, prefix + "-labels-idx1-ubyte.gz", IdxFiles.gzip(IdxFiles.idx(labels, count)));
         }
         return dir;
+    }
+
+    private static String[] concat(String[] first, String[] second, String... more) {
+        return concat(concat(first, second), more);
     }
 
     private static String[] concat(String[] first, String... more) {
