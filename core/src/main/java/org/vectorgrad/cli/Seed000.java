@@ -7,8 +7,12 @@ import static org.vectorgrad.cli.PyRepr.tuple;
 import java.util.List;
 import org.vectorgrad.Tensor;
 
-/** "A introduction of torch.autograd": Q = 3a³ - b², backward with an external gradient. */
+/**
+ * "A introduction of torch.autograd": one ResNet-18 training step (its cells print nothing), then
+ * Q = 3a³ - b², backward with an external gradient.
+ */
 final class Seed000 extends Notebook {
+    final ResNetStep resnet = new ResNetStep();
     private Tensor a;
     private Tensor b;
     private Tensor q;
@@ -23,6 +27,11 @@ final class Seed000 extends Notebook {
     @Override
     List<Cell> cells() {
         return List.of(
+                new Cell("None", "model = torchvision.models.resnet18(pretrained=True)", resnet::build),
+                new Cell("None", "prediction = model(data) # forward pass", resnet::forward),
+                new Cell("None", "loss = (prediction - labels).sum()", resnet::backward),
+                new Cell("None", "optim = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)", resnet::optimizer),
+                new Cell("None", "optim.step() # gradient descent", resnet::step),
                 new Cell("2", "a, b", () -> {
                     a = Tensor.of(2f, 3f).requiresGrad(true);
                     b = Tensor.of(6f, 4f).requiresGrad(true);

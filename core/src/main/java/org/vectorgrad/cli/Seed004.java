@@ -4,10 +4,11 @@ import java.util.List;
 import org.vectorgrad.Tensor;
 
 /**
- * "torch.autograd" introduction. Its first cells train a pretrained ResNet-18 and print nothing;
- * they arrive with the nn package. The autograd cells are replayed here.
+ * "torch.autograd" introduction: one ResNet-18 training step (its cells print nothing), then the
+ * autograd cells.
  */
 final class Seed004 extends Notebook {
+    final ResNetStep resnet = new ResNetStep();
     private Tensor a;
     private Tensor b;
 
@@ -19,6 +20,11 @@ final class Seed004 extends Notebook {
     @Override
     List<Cell> cells() {
         return List.of(
+                new Cell("1", "model = torchvision.models.resnet18(pretrained=True)", resnet::build),
+                new Cell("2", "prediction = model(data) #forward pass", resnet::forward),
+                new Cell("3", "loss = (prediction - labels).sum()", resnet::backward),
+                new Cell("4", "optim = torch.optim.SGD(model.parameters(),lr=1e-2,momentum=0.9)", resnet::optimizer),
+                new Cell("6", "optim.step() #gradient Descent", resnet::step),
                 new Cell("12", "a.grad", () -> {
                     a = Tensor.of(2f, 3f).requiresGrad(true);
                     b = Tensor.of(6f, 4f).requiresGrad(true);

@@ -19,11 +19,38 @@ final class StateLoader {
     }
 
     static void load(Module root, Map<String, Tensor> state) {
-        Map<String, Tensor> targets = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
-        List<String> unexpected = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        root.namedModules().forEach((prefix, module) -> {
+        Check check = new Check(state);
+        root.namedModules().forEach(check::module);
+        List<String> errors = new ArrayList<>(check.errors);
+        if (!check.unexpected.isEmpty()) {
+            errors.addFirst("Unexpected key(s) in state_dict: " + quoted(check.unexpected) + ". ");
+        }
+        if (!check.missing.isEmpty()) {
+            errors.addFirst("Missing key(s) in state_dict: " + quoted(check.missing) + ". ");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Error(s) in loading state_dict for " + root.getClass().getSimpleName()
+                    + ":\n\t" + String.join("\n\t", errors));
+        }
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            check.targets.forEach((key, own) -> own.copyFrom(state.get(key)));
+        }
+    }
+
+    /** Every problem found, in PyTorch's order, and the entries to copy once there are none. */
+    private static final class Check {
+        final Map<String, Tensor> state;
+        final Map<String, Tensor> targets = new LinkedHashMap<>();
+        final List<String> missing = new ArrayList<>();
+        final List<String> unexpected = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+
+        Check(Map<String, Tensor> state) {
+            this.state = state;
+        }
+
+        /** One module's own entries, then the keys under its prefix that name nothing it has. */
+        void module(String prefix, Module module) {
             String dotted = prefix.isEmpty() ? "" : prefix + ".";
             Map<String, Tensor> local = module.localState();
             local.forEach((name, own) -> {
@@ -39,26 +66,11 @@ final class StateLoader {
                 }
             });
             for (String key : state.keySet()) {
-                if (key.startsWith(dotted)) {
-                    String first = key.substring(dotted.length()).split("\\.", 2)[0];
-                    if (!local.containsKey(first) && !module.namedChildren().containsKey(first)) {
-                        unexpected.add(key);
-                    }
+                String first = key.startsWith(dotted) ? key.substring(dotted.length()).split("\\.", 2)[0] : null;
+                if (first != null && !local.containsKey(first) && !module.namedChildren().containsKey(first)) {
+                    unexpected.add(key);
                 }
             }
-        });
-        if (!unexpected.isEmpty()) {
-            errors.addFirst("Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
-        }
-        if (!missing.isEmpty()) {
-            errors.addFirst("Missing key(s) in state_dict: " + quoted(missing) + ". ");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Error(s) in loading state_dict for " + root.getClass().getSimpleName()
-                    + ":\n\t" + String.join("\n\t", errors));
-        }
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            targets.forEach((key, own) -> own.copyFrom(state.get(key)));
         }
     }
 

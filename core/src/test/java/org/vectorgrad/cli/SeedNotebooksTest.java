@@ -89,6 +89,10 @@ class SeedNotebooksTest {
 
     private static void assertSeedPrinted(String seed, Cell cell, String printed) {
         String body = normalize(cellBody(seed, cell));
+        if (printed.isEmpty()) {
+            // A silent cell (an assignment, a training step): the seed has the code; prose follows it.
+            return;
+        }
         if (body.contains("\n\n" + COLAB_REDACTED + "\n")) {
             assertEquals(SCALAR_ONLY, printed);
             return;

@@ -1,7 +1,6 @@
 package org.vectorgrad.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,7 +33,7 @@ final class VectorChannels {
                 float m = (float) (sum / count);
                 double squares = 0;
                 for (int n = 0; n < outer; n++) {
-                    squares += squaredDeviations(x, xOffset + (n * channels + c) * inner, inner, m);
+                    squares += squaredDeviations(x, xOffset + (n * channels + c) * inner, inner, m, lanes);
                 }
                 mean[c] = m;
                 variance[c] = (float) (squares / count);
@@ -42,7 +41,7 @@ final class VectorChannels {
         });
     }
 
-    private static double squaredDeviations(float[] x, int at, int n, float m) {
+    private static double squaredDeviations(float[] x, int at, int n, float m, float[] lanes) {
         FloatVector acc = FloatVector.zero(SPECIES);
         FloatVector centre = FloatVector.broadcast(SPECIES, m);
         int k = 0;
@@ -51,11 +50,25 @@ final class VectorChannels {
             FloatVector d = FloatVector.fromArray(SPECIES, x, at + k).sub(centre);
             acc = d.fma(d, acc);
         }
-        double total = acc.reduceLanes(VectorOperators.ADD);
+        double total = laneSum(acc, lanes);
         // scalar tail
         for (; k < n; k++) {
             double d = x[at + k] - m;
             total += d * d;
+        }
+        return total;
+    }
+
+    /**
+     * The lanes added in double in lane order. NOTE: not {@code reduceLanes(ADD)}, whose float
+     * association may differ between the interpreter and C2, so a result could change as the
+     * code warms up.
+     */
+    private static double laneSum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        double total = 0;
+        for (float lane : lanes) {
+            total += lane;
         }
         return total;
     }
@@ -110,12 +123,13 @@ final class VectorChannels {
                          float[] centre, float[] sumGrad, float[] sumGradCentred) {
         Parallel.forRange(channels, chunk(outer * inner), (from, to) -> {
             double[] pair = new double[2];
+            float[] lanes = new float[SPECIES.length()];
             for (int c = from; c < to; c++) {
                 double g = 0;
                 double gx = 0;
                 for (int n = 0; n < outer; n++) {
                     int row = (n * channels + c) * inner;
-                    gradSumsRow(grad, gradOffset + row, x, xOffset + row, centre[c], inner, pair);
+                    gradSumsRow(grad, gradOffset + row, x, xOffset + row, centre[c], inner, pair, lanes);
                     g += pair[0];
                     gx += pair[1];
                 }
@@ -125,7 +139,8 @@ final class VectorChannels {
         });
     }
 
-    private static void gradSumsRow(float[] grad, int g, float[] x, int at, float centre, int n, double[] pair) {
+    private static void gradSumsRow(float[] grad, int g, float[] x, int at, float centre, int n, double[] pair,
+                                    float[] lanes) {
         FloatVector sg = FloatVector.zero(SPECIES);
         FloatVector sgx = sg;
         FloatVector m = FloatVector.broadcast(SPECIES, centre);
@@ -136,8 +151,8 @@ final class VectorChannels {
             sg = sg.add(gv);
             sgx = gv.fma(FloatVector.fromArray(SPECIES, x, at + k).sub(m), sgx);
         }
-        double sumG = sg.reduceLanes(VectorOperators.ADD);
-        double sumGx = sgx.reduceLanes(VectorOperators.ADD);
+        double sumG = laneSum(sg, lanes);
+        double sumGx = laneSum(sgx, lanes);
         // scalar tail
         for (; k < n; k++) {
             float gk = grad[g + k];
