@@ -11,22 +11,24 @@ import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
 /**
- * 2-D convolution (groups = 1) lowered to the packed GEMM: per image, im2col turns the input into
- * a (C·kH·kW)×L column matrix (L = outH·outW) and y[n] = W·cols, with W the O×(C·kH·kW) weight.
- * A 1×1 kernel with stride 1 and no padding needs no lowering: the image already is that matrix.
+ * 2-D convolution (groups = 1) lowered to the packed GEMM. im2col turns each image into a
+ * (C·kH·kW)×L column matrix (L = outH·outW); the columns of a group of images sit side by side, so
+ * one GEMM {@code Y = W·cols} with the O×(C·kH·kW) weight covers the whole group (a small L, as in
+ * the last ResNet stages, would starve a per-image GEMM), and Y's O×(images·L) layout is copied
+ * into the N×O×outH×outW output.
  *
  * <p>The backward pass is two more recorded ops, so it can itself be differentiated: the input
- * gradient {@code dX[n] = col2im(Wᵀ·g[n])} and the weight gradient {@code dW = Σ_n g[n]·cols[n]ᵀ};
- * both are bilinear, and the derivatives of the three ops are each other.
+ * gradient {@code dX = col2im(Wᵀ·G)} and the weight gradient {@code dW = G·colsᵀ}, with G the
+ * output gradient laid out like Y; both are bilinear, and the three ops' derivatives are each
+ * other.
  *
- * <p>Parallelism and determinism: images are independent, so with at least as many images as
- * threads the images are split across threads (one column buffer per thread); otherwise images
- * run in turn and the GEMM parallelises inside. dW sums over images in image order, one GEMM
- * (parallel inside) per image accumulating into the same output, so no value depends on the
- * thread count.
+ * <p>Parallelism and determinism: the GEMMs parallelise inside; im2col and col2im run one image
+ * per task (each writes only its own columns or its own image). Groups depend only on the shapes
+ * (a memory budget), and dW accumulates the groups' GEMMs in group order, so no value depends on
+ * the thread count.
  */
 final class Convolution {
-    /** Floats of im2col columns built ahead of the dW GEMMs (bounds the buffer to 64 MB). */
+    /** Floats of im2col columns per group of images (bounds the buffer to 64 MB). */
     private static final int COLUMN_BUDGET = 1 << 24;
 
     private Convolution() {
@@ -38,10 +40,13 @@ final class Convolution {
             return inChannels * window.taps();
         }
 
-        boolean pointwise() {
-            Window2d w = window;
-            return w.kernelH() == 1 && w.kernelW() == 1 && w.strideH() == 1 && w.strideW() == 1
-                    && w.padH() == 0 && w.padW() == 0;
+        int length() {
+            return window.outPlane();
+        }
+
+        /** Images per GEMM: as many as fit the column budget, at least one. */
+        int group(int images) {
+            return Math.max(1, Math.min(images, COLUMN_BUDGET / Math.max(1, rows() * length())));
         }
     }
 
@@ -114,127 +119,96 @@ final class Convolution {
     private static Tensor forward(Tensor x, Tensor w, Tensor bias, Geometry geo) {
         int images = x.layout.shape[0];
         int outC = geo.outChannels();
-        int length = geo.window().outPlane();
+        int length = geo.length();
         Tensor y = Ops.empty(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
-        forEachImage(images, geo, (n, cols) -> {
-            int out = n * outC * length;
-            if (b != null) {
-                for (int o = 0; o < outC; o++) {
-                    Arrays.fill(y.data, out + o * length, out + (o + 1) * length, b[o]);
-                }
+        int group = geo.group(images);
+        float[] cols = new float[geo.rows() * group * length];
+        float[] product = new float[outC * group * length];
+        for (int first = 0; first < images; first += group) {
+            int count = Math.min(group, images - first);
+            int width = count * length;
+            lower(x, first, count, geo, cols, width);
+            for (int o = 0; b != null && o < outC; o++) {
+                Arrays.fill(product, o * width, (o + 1) * width, b[o]);
             }
-            Matrix in = columns(x, n, geo, cols);
-            K.matmul(outC, length, geo.rows(), w.data, w.layout.offset, geo.rows(), 1,
-                    in.data(), in.offset(), in.rowStride(), in.colStride(), y.data, out, length, b != null);
-        });
+            K.matmul(outC, width, geo.rows(), w.data, w.layout.offset, geo.rows(), 1, cols, 0, width, 1,
+                    product, 0, width, b != null);
+            K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
+                    y.data, first * outC * length, new int[] {outC * length, length, 1});
+        }
         return y;
     }
 
-    /** dX: col2im(Wᵀ·g[n]) per image; recorded so that createGraph can differentiate it. */
+    /** dX = col2im(Wᵀ·G) per group; recorded so that createGraph can differentiate it. */
     static Tensor inputGrad(Tensor grad, Tensor w, Geometry geo, int[] inputShape) {
-        Tensor g = grad.contiguous();
         int images = inputShape[0];
-        int outC = geo.outChannels();
-        int length = geo.window().outPlane();
-        int inPlane = geo.inChannels() * geo.window().inPlane();
+        int length = geo.length();
+        int inImage = geo.inChannels() * geo.window().inPlane();
         Tensor dx = Ops.empty(inputShape);
-        forEachImage(images, geo, (n, cols) -> {
-            int gAt = g.layout.offset + n * outC * length;
-            boolean direct = geo.pointwise();
-            float[] target = direct ? dx.data : cols;
-            K.matmul(geo.rows(), length, outC, w.data, w.layout.offset, 1, geo.rows(), g.data, gAt, length, 1,
-                    target, direct ? n * inPlane : 0, length, false);
-            if (!direct) {
-                K.col2im(geo.window(), geo.inChannels(), cols, 0, dx.data, n * inPlane);
-            }
-        });
+        int group = geo.group(images);
+        float[] g = new float[geo.outChannels() * group * length];
+        float[] cols = new float[geo.rows() * group * length];
+        for (int first = 0; first < images; first += group) {
+            int count = Math.min(group, images - first);
+            int width = count * length;
+            gatherGroup(grad, first, count, geo, g);
+            K.matmul(geo.rows(), width, geo.outChannels(), w.data, w.layout.offset, 1, geo.rows(), g, 0, width, 1,
+                    cols, 0, width, false);
+            int start = first;
+            Parallel.forRange(count, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, dx.data, (start + i) * inImage);
+                }
+            });
+        }
         return record("ConvolutionBackwardBackward0", dx, inputs(grad, w), saved(grad, w), (h, s, n) -> grads(
                 n[0] ? conv2d(h, s[1], null, geo) : null,
                 n[1] ? weightGrad(h, s[0], geo) : null));
     }
 
-    /** dW = Σ_n g[n]·cols[n]ᵀ as an O×(C·kH·kW) matrix, in image order. */
+    /** dW = Σ_groups G·colsᵀ as an O×(C·kH·kW) matrix, groups in order. */
     static Tensor weightGrad(Tensor x, Tensor grad, Geometry geo) {
-        Tensor g = grad.contiguous();
         int images = x.layout.shape[0];
-        int outC = geo.outChannels();
-        int length = geo.window().outPlane();
+        int length = geo.length();
         int rows = geo.rows();
-        Tensor dw = Ops.empty(new int[] {outC, geo.inChannels(), geo.window().kernelH(), geo.window().kernelW()});
-        boolean direct = readsDirectly(x, geo);
-        int group = direct ? images : Math.max(1, Math.min(images, COLUMN_BUDGET / Math.max(1, rows * length)));
-        float[] cols = direct ? null : new float[group * rows * length];
+        Tensor dw = Ops.empty(new int[] {geo.outChannels(), geo.inChannels(), geo.window().kernelH(),
+            geo.window().kernelW()});
+        int group = geo.group(images);
+        float[] g = new float[geo.outChannels() * group * length];
+        float[] cols = new float[rows * group * length];
         for (int first = 0; first < images; first += group) {
-            int start = first;
             int count = Math.min(group, images - first);
-            if (cols != null) {
-                Parallel.forRange(count, 1, (from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        im2col(x, start + i, geo, cols, i * rows * length);
-                    }
-                });
-            }
-            for (int i = 0; i < count; i++) {
-                Matrix in = cols == null ? columns(x, start + i, geo, null) : new Matrix(cols, i * rows * length, length, 1);
-                K.matmul(outC, rows, length, g.data, g.layout.offset + (start + i) * outC * length, length, 1,
-                        in.data(), in.offset(), in.colStride(), in.rowStride(), dw.data, 0, rows, true);
-            }
+            int width = count * length;
+            gatherGroup(grad, first, count, geo, g);
+            lower(x, first, count, geo, cols, width);
+            K.matmul(geo.outChannels(), rows, width, g, 0, width, 1, cols, 0, 1, width, dw.data, 0, rows, true);
         }
         return record("ConvolutionBackwardBackward0", dw, inputs(x, grad), saved(x, grad), (h, s, n) -> grads(
                 n[0] ? inputGrad(s[1], h.contiguous(), geo, s[0].layout.shape.clone()) : null,
                 n[1] ? conv2d(s[0], h, null, geo) : null));
     }
 
-    /** A strided matrix view into a float array. */
-    private record Matrix(float[] data, int offset, int rowStride, int colStride) {
-    }
-
-    /** Image n as the GEMM's right operand: itself when pointwise, else its im2col columns in {@code cols}. */
-    private static Matrix columns(Tensor x, int n, Geometry geo, float[] cols) {
+    /** im2col of images [first, first + count) side by side in {@code cols} (rows {@code width} apart). */
+    private static void lower(Tensor x, int first, int count, Geometry geo, float[] cols, int width) {
         int[] st = x.layout.strides;
-        if (readsDirectly(x, geo)) {
-            return new Matrix(x.data, x.layout.offset + n * st[0], st[1], 1);
-        }
-        im2col(x, n, geo, cols, 0);
-        return new Matrix(cols, 0, geo.window().outPlane(), 1);
-    }
-
-    /** A pointwise convolution over images whose pixels are contiguous reads x itself as the C×L matrix. */
-    private static boolean readsDirectly(Tensor x, Geometry geo) {
-        int[] st = x.layout.strides;
-        return geo.pointwise() && st[3] == 1 && st[2] == geo.window().inW();
-    }
-
-    private static void im2col(Tensor x, int n, Geometry geo, float[] cols, int colsOffset) {
-        int[] st = x.layout.strides;
-        K.im2col(geo.window(), geo.inChannels(), x.data, x.layout.offset + n * st[0],
-                new int[] {st[1], st[2], st[3]}, cols, colsOffset);
-    }
-
-    @FunctionalInterface
-    private interface ImageTask {
-        void run(int image, float[] cols);
-    }
-
-    /**
-     * Runs {@code task} for every image with a private column buffer: across threads when there
-     * are enough images to occupy them, else one image at a time (the GEMM then goes parallel).
-     */
-    private static void forEachImage(int images, Geometry geo, ImageTask task) {
-        int size = geo.rows() * geo.window().outPlane();
-        if (images >= Parallel.threads()) {
-            Parallel.forRange(images, 1, (from, to) -> {
-                float[] cols = new float[size];
-                for (int n = from; n < to; n++) {
-                    task.run(n, cols);
-                }
-            });
-        } else {
-            float[] cols = new float[size];
-            for (int n = 0; n < images; n++) {
-                task.run(n, cols);
+        int[] imageStrides = {st[1], st[2], st[3]};
+        int length = geo.length();
+        Parallel.forRange(count, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                K.im2col(geo.window(), geo.inChannels(), x.data, x.layout.offset + (first + i) * st[0], imageStrides,
+                        cols, i * length, width);
             }
-        }
+        });
+    }
+
+    /** The output gradient of a group of images laid out like Y: O rows of count·L. */
+    private static void gatherGroup(Tensor grad, int first, int count, Geometry geo, float[] g) {
+        int[] st = grad.layout.strides;
+        int length = geo.length();
+        int outW = geo.window().outW();
+        int width = count * length;
+        K.copy(new int[] {count, geo.outChannels(), geo.window().outH(), outW}, grad.data,
+                grad.layout.offset + first * st[0], st, g, 0, new int[] {length, width, outW, 1});
     }
 }

@@ -2,6 +2,7 @@ package org.vectorgrad;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.vectorgrad.nn.Functional;
 
 /**
@@ -14,7 +15,7 @@ final class NnCases {
     static final int[] TARGETS = {3, 0, 6, 6, 2};
 
     static final Map<String, GradCheck.Op> OPS = new LinkedHashMap<>();
-    static final Map<String, Runnable> ERRORS = new LinkedHashMap<>();
+    static final Map<String, BadCall> ERRORS = new LinkedHashMap<>();
 
     private NnCases() {
     }
@@ -99,48 +100,89 @@ final class NnCases {
         put("dropout_p0", x -> Functional.dropout(x[0], 0f, true));
     }
 
-    private static Tensor z(int... shape) {
-        return Tensor.zeros(shape);
+    /** A bad call's inputs and the call itself (on those inputs). */
+    record BadCall(Tensor[] inputs, Consumer<Tensor[]> call) {
     }
 
-    private static void error(String name, Runnable call) {
-        if (ERRORS.put(name, call) != null) {
+    /** A leaf requiring grad with distinct values, so that any corruption of it shows. */
+    private static Tensor f(int... shape) {
+        int n = 1;
+        for (int size : shape) {
+            n *= size;
+        }
+        return Tensor.arange(n).add(0.5f).reshape(shape).detach().requiresGrad(true);
+    }
+
+    private static Tensor[] in(Tensor... inputs) {
+        return inputs;
+    }
+
+    private static void error(String name, Tensor[] inputs, Consumer<Tensor[]> call) {
+        if (ERRORS.put(name, new BadCall(inputs, call)) != null) {
             throw new IllegalStateException("duplicate error case " + name);
         }
     }
 
     private static void errors() {
-        error("conv_channels", () -> Functional.conv2d(z(1, 4, 32, 32), z(8, 3, 3, 3), null, 1, 0, 1));
-        error("conv_channels_3d", () -> Functional.conv2d(z(4, 32, 32), z(8, 3, 3, 3), null, 1, 0, 1));
-        error("conv_rank", () -> Functional.conv2d(z(4, 32), z(8, 3, 3, 3), null, 1, 0, 1));
-        error("conv_small", () -> Functional.conv2d(z(1, 3, 2, 2), z(8, 3, 3, 3), null, 1, 0, 1));
-        error("conv_small_dilated", () -> Functional.conv2d(z(1, 3, 4, 4), z(8, 3, 3, 3), null, 1, 0, 2));
-        error("conv_bias", () -> Functional.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), z(7), 1, 0, 1));
-        error("conv_stride", () -> Functional.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), null, 0, 0, 1));
-        error("conv_padding", () -> Functional.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), null, 1, -1, 1));
-        error("conv_dilation", () -> Functional.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), null, 1, 0, 0));
-        error("maxpool_small", () -> Functional.maxPool2d(z(1, 3, 2, 2), 3, 3, 0));
-        error("maxpool_pad", () -> Functional.maxPool2d(z(1, 3, 8, 8), 3, 1, 2));
-        error("maxpool_rank", () -> Functional.maxPool2d(z(8, 8), 2, 2, 0));
-        error("avgpool_small", () -> Functional.avgPool2d(z(1, 3, 2, 2), 3, 3, 0));
-        error("avgpool_pad", () -> Functional.avgPool2d(z(1, 3, 8, 8), 3, 1, 2));
-        error("adaptive_rank", () -> Functional.adaptiveAvgPool2d(z(8, 8), 2));
-        error("adaptive_negative", () -> Functional.adaptiveAvgPool2d(z(1, 1, 8, 8), -1));
-        error("adaptive_empty", () -> Functional.adaptiveAvgPool2d(z(1, 1, 0, 8), 2));
-        error("nll_target_high", () -> Functional.nllLoss(z(4, 10), new int[] {0, 1, 10, 2}));
-        error("nll_target_negative", () -> Functional.nllLoss(z(4, 10), new int[] {0, 1, -1, 2}));
-        error("nll_batch", () -> Functional.nllLoss(z(4, 10), new int[] {0, 1, 2}));
-        error("ce_target_high", () -> Functional.crossEntropy(z(4, 10), new int[] {0, 1, 10, 2}));
-        error("ce_batch", () -> Functional.crossEntropy(z(4, 10), new int[] {0, 1, 2}));
-        error("ce_label_smoothing_range",
-                () -> Functional.crossEntropy(z(4, 10), new int[] {0, 1, 2, 3}, 1.5f));
-        error("linear_shapes", () -> Functional.linear(z(4, 3), z(5, 4), null));
-        error("linear_bias", () -> Functional.linear(z(4, 3), z(5, 3), z(4)));
-        error("bn_running_mean", () -> Functional.batchNorm(z(4, 3, 5, 5), z(4), z(4), null, null, true, 0.1f, 1e-5f));
-        error("bn_weight", () -> Functional.batchNorm(z(4, 3, 5, 5), z(3), z(3), z(4), null, true, 0.1f, 1e-5f));
-        error("bn_one_value", () -> Functional.batchNorm(z(1, 3, 1, 1), z(3), z(3), null, null, true, 0.1f, 1e-5f));
-        error("bn_eval_no_stats", () -> Functional.batchNorm(z(2, 3, 4, 4), null, null, null, null, false, 0.1f,
-                1e-5f));
-        error("dropout_p", () -> Functional.dropout(z(3), 1.5f, true));
+        error("conv_channels", in(f(1, 4, 32, 32), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 1));
+        error("conv_channels_3d", in(f(4, 32, 32), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 1));
+        error("conv_rank", in(f(4, 32), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 1));
+        error("conv_small", in(f(1, 3, 2, 2), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 1));
+        error("conv_small_dilated", in(f(1, 3, 4, 4), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 2));
+        error("conv_bias", in(f(1, 3, 8, 8), f(8, 3, 3, 3), f(7)),
+                x -> Functional.conv2d(x[0], x[1], x[2], 1, 0, 1));
+        error("conv_stride", in(f(1, 3, 8, 8), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 0, 0, 1));
+        error("conv_padding", in(f(1, 3, 8, 8), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, -1, 1));
+        error("conv_dilation", in(f(1, 3, 8, 8), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 0));
+        error("maxpool_small", in(f(1, 3, 2, 2)),
+                x -> Functional.maxPool2d(x[0], 3, 3, 0));
+        error("maxpool_pad", in(f(1, 3, 8, 8)),
+                x -> Functional.maxPool2d(x[0], 3, 1, 2));
+        error("maxpool_rank", in(f(8, 8)),
+                x -> Functional.maxPool2d(x[0], 2, 2, 0));
+        error("avgpool_small", in(f(1, 3, 2, 2)),
+                x -> Functional.avgPool2d(x[0], 3, 3, 0));
+        error("avgpool_pad", in(f(1, 3, 8, 8)),
+                x -> Functional.avgPool2d(x[0], 3, 1, 2));
+        error("adaptive_rank", in(f(8, 8)),
+                x -> Functional.adaptiveAvgPool2d(x[0], 2));
+        error("adaptive_negative", in(f(1, 1, 8, 8)),
+                x -> Functional.adaptiveAvgPool2d(x[0], -1));
+        error("adaptive_empty", in(f(1, 1, 0, 8)),
+                x -> Functional.adaptiveAvgPool2d(x[0], 2));
+        error("nll_target_high", in(f(4, 10)),
+                x -> Functional.nllLoss(x[0], new int[] {0, 1, 10, 2}));
+        error("nll_target_negative", in(f(4, 10)),
+                x -> Functional.nllLoss(x[0], new int[] {0, 1, -1, 2}));
+        error("nll_batch", in(f(4, 10)),
+                x -> Functional.nllLoss(x[0], new int[] {0, 1, 2}));
+        error("ce_target_high", in(f(4, 10)),
+                x -> Functional.crossEntropy(x[0], new int[] {0, 1, 10, 2}));
+        error("ce_batch", in(f(4, 10)),
+                x -> Functional.crossEntropy(x[0], new int[] {0, 1, 2}));
+        error("ce_label_smoothing_range", in(f(4, 10)),
+                x -> Functional.crossEntropy(x[0], new int[] {0, 1, 2, 3}, 1.5f));
+        error("linear_shapes", in(f(4, 3), f(5, 4)),
+                x -> Functional.linear(x[0], x[1], null));
+        error("linear_bias", in(f(4, 3), f(5, 3), f(4)),
+                x -> Functional.linear(x[0], x[1], x[2]));
+        error("bn_running_mean", in(f(4, 3, 5, 5), f(4), f(4)),
+                x -> Functional.batchNorm(x[0], x[1], x[2], null, null, true, 0.1f, 1e-5f));
+        error("bn_weight", in(f(4, 3, 5, 5), f(3), f(3), f(4)),
+                x -> Functional.batchNorm(x[0], x[1], x[2], x[3], null, true, 0.1f, 1e-5f));
+        error("bn_one_value", in(f(1, 3, 1, 1), f(3), f(3)),
+                x -> Functional.batchNorm(x[0], x[1], x[2], null, null, true, 0.1f, 1e-5f));
+        error("bn_eval_no_stats", in(f(2, 3, 4, 4)),
+                x -> Functional.batchNorm(x[0], null, null, null, null, false, 0.1f, 1e-5f));
+        error("dropout_p", in(f(3)),
+                x -> Functional.dropout(x[0], 1.5f, true));
     }
 }

@@ -176,12 +176,14 @@ final class NnPyTorchTest {
 
     // ---- bad input ---------------------------------------------------------------------------------
 
+    /** PyTorch's message (without its final period; Vectorgrad may append the shapes), and inputs untouched. */
     @TestFactory
-    Stream<DynamicTest> badInputGetsPyTorchsMessage() {
+    Stream<DynamicTest> badInputGetsPyTorchsMessageAndLeavesTheInputsAlone() {
         return errorCases().stream().map(e -> dynamicTest(e.name(), () -> {
-            Runnable call = NnCases.ERRORS.get(e.name());
-            assertNotNull(call, "no Vectorgrad call for error case " + e.name());
-            RuntimeException thrown = assertThrows(RuntimeException.class, call::run);
+            NnCases.BadCall bad = NnCases.ERRORS.get(e.name());
+            assertNotNull(bad, "no Vectorgrad call for error case " + e.name());
+            List<float[]> before = Arrays.stream(bad.inputs()).map(Tensor::toArray).toList();
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> bad.call().accept(bad.inputs()));
             Class<?> expected = e.type().equals("IndexError") ? IndexOutOfBoundsException.class
                     : IllegalArgumentException.class;
             assertEquals(expected, thrown.getClass(), "exception type for PyTorch's " + e.type());
@@ -189,6 +191,10 @@ final class NnPyTorchTest {
                     : e.message();
             assertTrue(thrown.getMessage().contains(sentence),
                     () -> "message\n  " + thrown.getMessage() + "\nshould contain PyTorch's\n  " + sentence);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), bad.inputs()[i].toArray(), "input " + i + " changed");
+                assertNull(bad.inputs()[i].grad(), "input " + i + " got a gradient");
+            }
         }));
     }
 

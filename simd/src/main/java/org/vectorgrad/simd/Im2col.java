@@ -10,7 +10,7 @@ final class Im2col {
     }
 
     static void im2col(Window2d w, int channels, float[] src, int srcOffset, int[] srcStrides,
-                       float[] cols, int colsOffset) {
+                       float[] cols, int colsOffset, int colsRowStride) {
         int outH = w.outH();
         int outW = w.outW();
         int base = colsOffset;
@@ -26,13 +26,14 @@ final class Im2col {
                                     ? src[srcOffset + c * srcStrides[0] + h * srcStrides[1] + x * srcStrides[2]] : 0f;
                         }
                     }
-                    base += outH * outW;
+                    base += colsRowStride;
                 }
             }
         }
     }
 
-    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
+    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
+                       float[] dst, int dstOffset) {
         int outH = w.outH();
         int outW = w.outW();
         int base = colsOffset;
@@ -49,7 +50,7 @@ final class Im2col {
                             }
                         }
                     }
-                    base += outH * outW;
+                    base += colsRowStride;
                 }
             }
         }

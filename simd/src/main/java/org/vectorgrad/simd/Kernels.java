@@ -77,13 +77,18 @@ public interface Kernels {
     /**
      * cols[(c·kH + i)·kW + j][oh·outW + ow] = src[c, oh·sH − pH + i·dH, ow·sW − pW + j·dW] (0 where
      * that is padding) for one C×inH×inW image read through {@code srcStrides} (channel, row,
-     * column); cols is a row-major (C·kH·kW)×(outH·outW) matrix.
+     * column); cols is a (C·kH·kW)×(outH·outW) matrix with rows {@code colsRowStride} apart
+     * (≥ outH·outW: several images' columns can sit side by side).
      */
     void im2col(Window2d window, int channels, float[] src, int srcOffset, int[] srcStrides,
-                float[] cols, int colsOffset);
+                float[] cols, int colsOffset, int colsRowStride);
 
-    /** dst[c, h, w] += every cols entry that {@link #im2col} would copy from (c, h, w); dst is a contiguous C×inH×inW image. */
-    void col2im(Window2d window, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset);
+    /**
+     * dst[c, h, w] += every cols entry that {@link #im2col} would copy from (c, h, w), cols laid
+     * out as there; dst is a contiguous C×inH×inW image.
+     */
+    void col2im(Window2d window, int channels, float[] cols, int colsOffset, int colsRowStride,
+                float[] dst, int dstOffset);
 
     /**
      * dst[p, oh, ow] = max of the window over plane p of src (read as src[p·s0 + h·s1 + w·s2]),

@@ -19,7 +19,7 @@ final class VectorIm2col {
     }
 
     static void im2col(Window2d w, int channels, float[] src, int srcOffset, int[] srcStrides,
-                       float[] cols, int colsOffset) {
+                       float[] cols, int colsOffset, int colsRowStride) {
         int outH = w.outH();
         int outW = w.outW();
         int rowStep = srcStrides[1];
@@ -43,7 +43,7 @@ final class VectorIm2col {
                         int from = srcOffset + c * srcStrides[0] + h * rowStep + (lo * w.strideW() - w.padW() + tap) * colStep;
                         gatherRun(src, from, colStep * w.strideW(), cols, row + lo, hi - lo);
                     }
-                    base += outH * outW;
+                    base += colsRowStride;
                 }
             }
         }
@@ -59,7 +59,8 @@ final class VectorIm2col {
         }
     }
 
-    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
+    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
+                       float[] dst, int dstOffset) {
         int outH = w.outH();
         int outW = w.outW();
         int base = colsOffset;
@@ -77,7 +78,7 @@ final class VectorIm2col {
                             addRun(cols, base + oh * outW + lo, dst, to, w.strideW(), hi - lo);
                         }
                     }
-                    base += outH * outW;
+                    base += colsRowStride;
                 }
             }
         }

@@ -141,13 +141,14 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void im2col(Window2d window, int channels, float[] src, int srcOffset, int[] srcStrides,
-                       float[] cols, int colsOffset) {
-        VectorIm2col.im2col(window, channels, src, srcOffset, srcStrides, cols, colsOffset);
+                       float[] cols, int colsOffset, int colsRowStride) {
+        VectorIm2col.im2col(window, channels, src, srcOffset, srcStrides, cols, colsOffset, colsRowStride);
     }
 
     @Override
-    public void col2im(Window2d window, int channels, float[] cols, int colsOffset, float[] dst, int dstOffset) {
-        VectorIm2col.col2im(window, channels, cols, colsOffset, dst, dstOffset);
+    public void col2im(Window2d window, int channels, float[] cols, int colsOffset, int colsRowStride,
+                       float[] dst, int dstOffset) {
+        VectorIm2col.col2im(window, channels, cols, colsOffset, colsRowStride, dst, dstOffset);
     }
 
     @Override

@@ -69,6 +69,7 @@ final class NnKernelsTest {
 
     // ---- im2col / col2im -------------------------------------------------------------------------
 
+    /** Rows exactly one image wide, and wider (images side by side): the gaps must stay untouched. */
     @Test
     void im2colMatchesScalarBitForBit() {
         Random random = new Random(1);
@@ -76,12 +77,14 @@ final class NnKernelsTest {
             for (int channels : new int[] {0, 1, 3}) {
                 for (boolean transposed : new boolean[] {false, true}) {
                     Source src = Source.of(channels, w, transposed, random, Values.MIXED);
-                    int size = channels * w.taps() * w.outPlane();
-                    float[] expected = Floats.sentinels(size + 2 * OFFSET);
-                    float[] actual = expected.clone();
-                    SCALAR.im2col(w, channels, src.data(), OFFSET, src.strides(), expected, OFFSET);
-                    VECTOR.im2col(w, channels, src.data(), OFFSET, src.strides(), actual, OFFSET);
-                    Floats.assertClose(expected, actual, 0, w + " channels " + channels + " transposed " + transposed);
+                    for (int rowStride : new int[] {w.outPlane(), w.outPlane() + 5}) {
+                        float[] expected = Floats.sentinels(channels * w.taps() * rowStride + 2 * OFFSET);
+                        float[] actual = expected.clone();
+                        SCALAR.im2col(w, channels, src.data(), OFFSET, src.strides(), expected, OFFSET, rowStride);
+                        VECTOR.im2col(w, channels, src.data(), OFFSET, src.strides(), actual, OFFSET, rowStride);
+                        Floats.assertClose(expected, actual, 0, w + " channels " + channels + " transposed "
+                                + transposed + " row stride " + rowStride);
+                    }
                 }
             }
         }
@@ -92,12 +95,14 @@ final class NnKernelsTest {
         Random random = new Random(2);
         for (Window2d w : windows()) {
             for (int channels : new int[] {0, 1, 3}) {
-                float[] cols = Values.TAME.fill(random, new float[OFFSET + channels * w.taps() * w.outPlane()]);
-                float[] expected = Values.GAUSSIAN.fill(random, new float[2 * OFFSET + channels * w.inPlane()]);
-                float[] actual = expected.clone();
-                SCALAR.col2im(w, channels, cols, OFFSET, expected, OFFSET);
-                VECTOR.col2im(w, channels, cols, OFFSET, actual, OFFSET);
-                Floats.assertClose(expected, actual, 0, w + " channels " + channels);
+                for (int rowStride : new int[] {w.outPlane(), w.outPlane() + 5}) {
+                    float[] cols = Values.TAME.fill(random, new float[OFFSET + channels * w.taps() * rowStride]);
+                    float[] expected = Values.GAUSSIAN.fill(random, new float[2 * OFFSET + channels * w.inPlane()]);
+                    float[] actual = expected.clone();
+                    SCALAR.col2im(w, channels, cols, OFFSET, rowStride, expected, OFFSET);
+                    VECTOR.col2im(w, channels, cols, OFFSET, rowStride, actual, OFFSET);
+                    Floats.assertClose(expected, actual, 0, w + " channels " + channels + " row stride " + rowStride);
+                }
             }
         }
     }
@@ -113,8 +118,8 @@ final class NnKernelsTest {
                 float[] c = Values.GAUSSIAN.fill(random, new float[channels * w.taps() * w.outPlane()]);
                 float[] lowered = new float[c.length];
                 float[] scattered = new float[x.length];
-                kernels.im2col(w, channels, x, 0, new int[] {w.inPlane(), w.inW(), 1}, lowered, 0);
-                kernels.col2im(w, channels, c, 0, scattered, 0);
+                kernels.im2col(w, channels, x, 0, new int[] {w.inPlane(), w.inW(), 1}, lowered, 0, w.outPlane());
+                kernels.col2im(w, channels, c, 0, w.outPlane(), scattered, 0);
                 double left = dot(lowered, c);
                 double right = dot(x, scattered);
                 double scale = Math.sqrt(dot(lowered, lowered) * dot(c, c)) + 1;
