@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vectorgrad} command line. */
 @Command(name = "vectorgrad", mixinStandardHelpOptions = true, version = "Vectorgrad 0.1.0",
         description = "Pure-Java CPU tensors with PyTorch-style autograd.",
-        subcommands = {DemoCommand.class})
+        subcommands = {TrainCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
