@@ -13,9 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>NOTE (precision and determinism): a contiguous run is summed in float within blocks of
  * {@link #BLOCK} elements counted from the start of the run, with four vector accumulators; each
  * block's lanes are then added in double, in lane order. So the error grows with the block size,
- * not with n (a 16M-element sum stays accurate), and the result depends only on the values and
- * the block boundaries, which are fixed by index: a scheduler that splits a row must split it at
- * multiples of {@code BLOCK} to reproduce the single-threaded result bit for bit. Being float,
+ * not with n (a 16M-element sum stays accurate). A whole-tensor sum adds, in order, the partials
+ * of fixed {@link #PIECE}s of the index space, and a sum that keeps dimensions is split between
+ * threads only over the kept ones (see {@link RowWalk#forEachRowOwning}): the result depends on
+ * the values and these fixed boundaries, never on the thread count. Being float,
  * a block's partial sums overflow to infinity once they pass {@code Float.MAX_VALUE} (NaN when
  * both signs do), where the reference's double sum may come back into range.
  */
@@ -27,31 +28,56 @@ final class VectorReductions {
             VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.length() * Float.SIZE));
     /** Elements summed in float before the partial is added in double. */
     static final int BLOCK = 1024;
+    /**
+     * Elements of a whole-tensor reduction per partial (a multiple of BLOCK): the pieces, and so
+     * the result, do not depend on the thread count.
+     */
+    static final int PIECE = 16 * BLOCK;
+    /** Elements per parallel chunk: about 10-20 µs of summing. */
+    static final int MIN_CHUNK = 1 << 17;
 
     private VectorReductions() {
     }
 
     static void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
-        double[] acc = new double[Shapes.keptCount(shape, reduce)];
-        float[] lanes = new float[SPECIES.length()];
+        int kept = Shapes.keptCount(shape, reduce);
         RowWalk walk = RowWalk.of(shape, aStrides, Shapes.reducedStrides(shape, reduce));
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
-            if (ds == 0 && as == 1) {
-                acc[o[1]] += contiguousSum(a, o[0], n, lanes);
-            } else if (ds == 1 && as == 1) {
-                addInto(acc, o[1], a, o[0], n);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    acc[o[1] + i * ds] += a[o[0] + i * as];
+        if (kept == 1) {
+            dst[dstOffset] = (float) walk.sumInPieces(new int[] {aOffset, 0}, PIECE, MIN_CHUNK, () -> {
+                float[] lanes = new float[SPECIES.length()];
+                return (o, n) -> as == 1 ? contiguousSum(a, o[0], n, lanes) : stridedSum(a, o[0], as, n);
+            });
+            return;
+        }
+        double[] acc = new double[kept];
+        walk.forEachRowOwning(new int[] {aOffset, 0}, 1, MIN_CHUNK, () -> {
+            float[] lanes = new float[SPECIES.length()];
+            return (o, n) -> {
+                if (ds == 0 && as == 1) {
+                    acc[o[1]] += contiguousSum(a, o[0], n, lanes);
+                } else if (ds == 1 && as == 1) {
+                    addInto(acc, o[1], a, o[0], n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        acc[o[1] + i * ds] += a[o[0] + i * as];
+                    }
                 }
-            }
+            };
         });
         for (int j = 0; j < acc.length; j++) {
             dst[dstOffset + j] = (float) acc[j];
         }
+    }
+
+    private static double stridedSum(float[] a, int offset, int stride, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[offset + i * stride];
+        }
+        return sum;
     }
 
     /** Σ a[off + i] for i &lt; n, blocked as the class comment says; lanes holds one vector. */
@@ -109,21 +135,21 @@ final class VectorReductions {
     }
 
     static float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
-        double[] acc = new double[1];
-        float[] lanes = new float[SPECIES.length()];
         RowWalk walk = RowWalk.of(shape, aStrides);
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset}, (o, n) -> {
-            if (as == 1) {
-                acc[0] += contiguousDot(a, o[0], a, o[0], n, lanes);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    double x = a[o[0] + i * as];
-                    acc[0] += x * x;
-                }
-            }
+        return (float) walk.sumInPieces(new int[] {aOffset}, PIECE, MIN_CHUNK, () -> {
+            float[] lanes = new float[SPECIES.length()];
+            return (o, n) -> as == 1 ? contiguousDot(a, o[0], a, o[0], n, lanes) : stridedSquares(a, o[0], as, n);
         });
-        return (float) acc[0];
+    }
+
+    private static double stridedSquares(float[] a, int offset, int stride, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double x = a[offset + i * stride];
+            sum += x * x;
+        }
+        return sum;
     }
 
     /** Σ x[xo + i]·y[yo + i] for i &lt; n, blocked like the sums (see the class comment). */
@@ -165,7 +191,7 @@ final class VectorReductions {
         int step = aStrides[dim];
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+        RowVisitor lines = (o, n) -> {
             int j = 0;
             if (as == 1 && step != 1) {
                 j = VectorMax.across(a, o[0], step, length, values, valuesOffset + o[1],
@@ -179,6 +205,7 @@ final class VectorReductions {
                     indices[indicesOffset + o[1] + j] = at;
                 }
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {aOffset, 0}, 1, MIN_CHUNK / Math.max(length, 1) + 1, () -> lines);
     }
 }
