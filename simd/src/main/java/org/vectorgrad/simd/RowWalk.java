@@ -249,6 +249,12 @@ final class RowWalk {
     double sumInPieces(int[] baseOffsets, int piece, int minElements, Supplier<RowReducer> rows) {
         long numel = rowCount * rowLength;
         int pieces = (int) ((numel + piece - 1) / piece);
+        if (pieces <= 1) {
+            RowReducer reducer = rows.get();
+            double[] total = {0};
+            forEachRow(baseOffsets, (o, n) -> total[0] += reducer.row(o, n));
+            return total[0];
+        }
         double[] partials = new double[pieces];
         Parallel.forRange(pieces, ceilDiv(minElements, piece), (from, to) -> {
             RowReducer reducer = rows.get();

@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Arrays.fill are already vectorised by the JIT, so there is nothing for the Vector API to add.
  */
 final class StridedCopy {
-    // Copying is memory-bound, near 1 element/ns for strided rows: about 20 µs per chunk.
-    static final int MIN_CHUNK = 1 << 15;
+    // Copying is memory-bound: several elements/ns for contiguous rows, near one for strided ones.
+    static final int MIN_CHUNK = 1 << 16;
 
     private StridedCopy() {
     }

@@ -23,7 +23,7 @@ public final class VectorKernels implements Kernels {
      */
     static final int GRANULE = 1024;
     /** ... and hold at least this many: about 10-20 µs of work, well above a fork's cost. */
-    static final int MIN_CHUNK = 1 << 15;
+    static final int MIN_CHUNK = 1 << 16;
 
     /** Creates the kernels; they are stateless. */
     public VectorKernels() {
