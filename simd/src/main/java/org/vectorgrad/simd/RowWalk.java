@@ -1,5 +1,6 @@
 package org.vectorgrad.simd;
 
+import java.util.function.IntBinaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -270,6 +271,35 @@ final class RowWalk {
             total += partial;
         }
         return total;
+    }
+
+    /**
+     * The first index of the maximum of the line a[base + t * step], t &lt; length (NaN wins with
+     * its first index, ties keep the first), from the first maxima of fixed pieces of the line
+     * found in parallel by {@code firstMax(from, to)} and combined in order: exact, so the same
+     * for every thread count.
+     */
+    static int firstMaxInPieces(float[] a, int base, int step, int length, int piece, int minElements,
+                                IntBinaryOperator firstMax) {
+        int pieces = (length + piece - 1) / piece;
+        int[] found = new int[pieces];
+        Parallel.forRange(pieces, ceilDiv(minElements, piece), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                found[p] = firstMax.applyAsInt(p * piece, Math.min((p + 1) * piece, length));
+            }
+        });
+        int best = found[0];
+        for (int p = 1; p < pieces; p++) {
+            float bestValue = a[base + best * step];
+            float x = a[base + found[p] * step];
+            if (bestValue != bestValue) {
+                break;
+            }
+            if (x > bestValue || x != x) {
+                best = found[p];
+            }
+        }
+        return best;
     }
 
     /** Reduces one row (see {@link RowVisitor#row}) to a number. */

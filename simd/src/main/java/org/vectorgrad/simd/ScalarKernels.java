@@ -124,26 +124,40 @@ public final class ScalarKernels implements Kernels {
         int length = shape[dim];
         int step = aStrides[dim];
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
+        if (walk.rowCount() * walk.rowLength() == 1 && length >= 2 * CHEAP_CHUNK) {
+            int at = RowWalk.firstMaxInPieces(a, aOffset, step, length, PIECE, CHEAP_CHUNK,
+                    (from, to) -> from + firstMax(a, aOffset + from * step, step, to - from));
+            values[valuesOffset] = a[aOffset + at * step];
+            if (indices != null) {
+                indices[indicesOffset] = at;
+            }
+            return;
+        }
         int as = walk.innerStride(0);
         RowVisitor lines = (o, n) -> {
             for (int j = 0; j < n; j++) {
-                int base = o[0] + j * as;
-                int best = 0;
-                float bestValue = a[base];
-                for (int t = 1; t < length && bestValue == bestValue; t++) {
-                    float x = a[base + t * step];
-                    if (x > bestValue || x != x) {
-                        best = t;
-                        bestValue = x;
-                    }
-                }
-                values[valuesOffset + o[1] + j] = bestValue;
+                int at = firstMax(a, o[0] + j * as, step, length);
+                values[valuesOffset + o[1] + j] = a[o[0] + j * as + at * step];
                 if (indices != null) {
-                    indices[indicesOffset + o[1] + j] = best;
+                    indices[indicesOffset + o[1] + j] = at;
                 }
             }
         };
         walk.forEachRowParallel(new int[] {aOffset, 0}, 1, CHEAP_CHUNK / Math.max(length, 1) + 1, () -> lines);
+    }
+
+    // The first index of the maximum of a[base + t * step], t < length: NaN wins, ties keep the first.
+    private static int firstMax(float[] a, int base, int step, int length) {
+        int best = 0;
+        float bestValue = a[base];
+        for (int t = 1; t < length && bestValue == bestValue; t++) {
+            float x = a[base + t * step];
+            if (x > bestValue || x != x) {
+                best = t;
+                bestValue = x;
+            }
+        }
+        return best;
     }
 
     @Override

@@ -190,6 +190,16 @@ final class VectorReductions {
         int length = shape[dim];
         int step = aStrides[dim];
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
+        if (walk.rowCount() * walk.rowLength() == 1 && length >= 2 * MIN_CHUNK) {
+            int at = RowWalk.firstMaxInPieces(a, aOffset, step, length, PIECE, MIN_CHUNK, (from, to) -> from
+                    + (step == 1 ? VectorMax.contiguousLine(a, aOffset + from, to - from)
+                    : VectorMax.stridedLine(a, aOffset + from * step, step, to - from)));
+            values[valuesOffset] = a[aOffset + at * step];
+            if (indices != null) {
+                indices[indicesOffset] = at;
+            }
+            return;
+        }
         int as = walk.innerStride(0);
         RowVisitor lines = (o, n) -> {
             int j = 0;

@@ -219,6 +219,42 @@ final class KernelsDeterminismTest {
         }
     }
 
+    // One long line (a whole-tensor max) is split into pieces: the first maximum must still win,
+    // across pieces, for ties, ±0, and NaN (whose first occurrence wins).
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void maxOfOneLongLineFindsTheFirstMaximumForEveryThreadCount(Kernels kernels) {
+        Random random = new Random(8);
+        int n = Shapes.numel(MATRIX);
+        int[][] plants = {{}, {n - 1}, {400_000, 20_000}, {7, 300_001}, {150_000, 150_001}};
+        for (float planted : new float[] {100f, Float.NaN, 0f}) {
+            for (int[] at : plants) {
+                for (int step : new int[] {1, 3}) {
+                    View line = View.of(new int[] {n}, new int[] {0}, step, new boolean[1], 2, random,
+                            planted == 0f ? Values.UNIT : Values.GAUSSIAN);
+                    for (int i = 0; i < n && planted == 0f; i++) {
+                        line.set(i, -line.get(i)); // all negative: ±0 are the maxima
+                    }
+                    for (int k = 0; k < at.length; k++) {
+                        line.set(at[k], planted == 0f && k == 0 ? -0f : planted);
+                    }
+                    String context = kernels.name() + " max of " + line + " with " + planted + " at "
+                            + Arrays.toString(at);
+                    float[] result = sameForEveryThreadCount(context, k -> {
+                        float[] out = new float[2];
+                        k.max(line.shape(), line.data(), line.offset(), line.strides(), 0, out, 0, out, 1);
+                        return out;
+                    }, kernels);
+                    int expected = 0;
+                    for (int i = 1; i < n && !Float.isNaN(line.get(expected)); i++) {
+                        expected = line.get(i) > line.get(expected) || Float.isNaN(line.get(i)) ? i : expected;
+                    }
+                    Floats.assertClose(new float[] {line.get(expected), expected}, result, 0, context);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void softmaxAndLogSoftmaxAreIndependentOfThreadCount(Kernels kernels) {
