@@ -12,7 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>NOTE (precision and determinism): a contiguous run is summed in float within blocks of
  * {@link #BLOCK} elements counted from the start of the run, with four vector accumulators; each
- * block's lanes are then added in double, in lane order. So the error grows with the block size,
+ * block's lanes are then widened into double lane accumulators (much cheaper than a chain of
+ * scalar additions per block), whose lanes are added in order at the end of the run. So the
+ * error grows with the block size,
  * not with n (a 16M-element sum stays accurate). A whole-tensor sum adds, in order, the partials
  * of fixed {@link #PIECE}s of the index space, and a sum that keeps dimensions is split between
  * threads only over the kept ones (see {@link RowWalk#forEachRowOwning}): the result depends on
@@ -47,17 +49,17 @@ final class VectorReductions {
         int ds = walk.innerStride(1);
         if (kept == 1) {
             dst[dstOffset] = (float) walk.sumInPieces(new int[] {aOffset, 0}, PIECE, MIN_CHUNK, () -> {
-                float[] lanes = new float[SPECIES.length()];
-                return (o, n) -> as == 1 ? contiguousSum(a, o[0], n, lanes) : stridedSum(a, o[0], as, n);
+                VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+                return (o, n) -> as == 1 ? contiguousSum(a, o[0], n, scratch) : stridedSum(a, o[0], as, n);
             });
             return;
         }
         double[] acc = new double[kept];
         walk.forEachRowOwning(new int[] {aOffset, 0}, 1, MIN_CHUNK, () -> {
-            float[] lanes = new float[SPECIES.length()];
+            VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
             return (o, n) -> {
                 if (ds == 0 && as == 1) {
-                    acc[o[1]] += contiguousSum(a, o[0], n, lanes);
+                    acc[o[1]] += contiguousSum(a, o[0], n, scratch);
                 } else if (ds == 1 && as == 1) {
                     addInto(acc, o[1], a, o[0], n);
                 } else {
@@ -80,34 +82,49 @@ final class VectorReductions {
         return sum;
     }
 
-    /** Σ a[off + i] for i &lt; n, blocked as the class comment says; lanes holds one vector. */
-    static double contiguousSum(float[] a, int off, int n, float[] lanes) {
-        double total = 0;
+    /**
+     * Σ a[off + i] for i &lt; n, blocked as the class comment says: each block's float lanes are
+     * widened into double lane accumulators, whose lanes are added in order at the end.
+     */
+    static double contiguousSum(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
+        int step = SPECIES.length();
+        float[] floats = scratch.floats;
+        DoubleVector total = DoubleVector.zero(DOUBLES);
         for (int start = 0; start < n; start += BLOCK) {
-            total += blockSum(a, off + start, Math.min(BLOCK, n - start), lanes);
+            int len = Math.min(BLOCK, n - start);
+            int base = off + start;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int i = 0;
+            for (; i + 4 * step <= len; i += 4 * step) {
+                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i));
+                s1 = s1.add(FloatVector.fromArray(SPECIES, a, base + i + step));
+                s2 = s2.add(FloatVector.fromArray(SPECIES, a, base + i + 2 * step));
+                s3 = s3.add(FloatVector.fromArray(SPECIES, a, base + i + 3 * step));
+            }
+            for (; i < len; i += step) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, len);
+                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i, m));
+            }
+            s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
+            for (int h = 0; h < step; h += HALF.length()) {
+                total = total.add(FloatVector.fromArray(HALF, floats, h).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            }
         }
-        return total;
+        total.intoArray(scratch.doubles, 0);
+        return lanesInDouble(scratch.doubles);
     }
 
-    private static double blockSum(float[] a, int off, int len, float[] lanes) {
-        int step = SPECIES.length();
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        int i = 0;
-        for (; i + 4 * step <= len; i += 4 * step) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, a, off + i + step));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, a, off + i + 2 * step));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, a, off + i + 3 * step));
+    // Reducing lanes through an array in a fixed order, rather than reduceLanes (whose order is
+    // unspecified), keeps the result the same in compiled and interpreted code.
+    private static double lanesInDouble(double[] lanes) {
+        double total = 0;
+        for (double lane : lanes) {
+            total += lane;
         }
-        for (; i < len; i += step) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i, m));
-        }
-        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-        return lanesInDouble(lanes);
+        return total;
     }
 
     // Reducing lanes through an array in a fixed order, rather than reduceLanes (whose order is
@@ -138,9 +155,45 @@ final class VectorReductions {
         RowWalk walk = RowWalk.of(shape, aStrides);
         int as = walk.innerStride(0);
         return (float) walk.sumInPieces(new int[] {aOffset}, PIECE, MIN_CHUNK, () -> {
-            float[] lanes = new float[SPECIES.length()];
-            return (o, n) -> as == 1 ? contiguousDot(a, o[0], a, o[0], n, lanes) : stridedSquares(a, o[0], as, n);
+            VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+            return (o, n) -> as == 1 ? contiguousSquares(a, o[0], n, scratch) : stridedSquares(a, o[0], as, n);
         });
+    }
+
+    /** Σ a[off + i]² for i &lt; n, blocked and widened like {@link #contiguousSum}. */
+    static double contiguousSquares(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
+        int step = SPECIES.length();
+        float[] floats = scratch.floats;
+        DoubleVector total = DoubleVector.zero(DOUBLES);
+        for (int start = 0; start < n; start += BLOCK) {
+            int len = Math.min(BLOCK, n - start);
+            int base = off + start;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int i = 0;
+            for (; i + 4 * step <= len; i += 4 * step) {
+                FloatVector x0 = FloatVector.fromArray(SPECIES, a, base + i);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, a, base + i + step);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, a, base + i + 2 * step);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, a, base + i + 3 * step);
+                s0 = x0.fma(x0, s0);
+                s1 = x1.fma(x1, s1);
+                s2 = x2.fma(x2, s2);
+                s3 = x3.fma(x3, s3);
+            }
+            for (; i < len; i += step) {
+                FloatVector x = FloatVector.fromArray(SPECIES, a, base + i, SPECIES.indexInRange(i, len));
+                s0 = x.fma(x, s0);
+            }
+            s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
+            for (int h = 0; h < step; h += HALF.length()) {
+                total = total.add(FloatVector.fromArray(HALF, floats, h).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            }
+        }
+        total.intoArray(scratch.doubles, 0);
+        return lanesInDouble(scratch.doubles);
     }
 
     private static double stridedSquares(float[] a, int offset, int stride, int n) {
