@@ -14,13 +14,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #BLOCK} elements counted from the start of the run, with four vector accumulators; each
  * block's lanes are then widened into double lane accumulators (much cheaper than a chain of
  * scalar additions per block), whose lanes are added in order at the end of the run. So the
- * error grows with the block size,
- * not with n (a 16M-element sum stays accurate). A whole-tensor sum adds, in order, the partials
- * of fixed {@link #PIECE}s of the index space, and a sum that keeps dimensions is split between
- * threads only over the kept ones (see {@link RowWalk#forEachRowOwning}): the result depends on
- * the values and these fixed boundaries, never on the thread count. Being float,
- * a block's partial sums overflow to infinity once they pass {@code Float.MAX_VALUE} (NaN when
- * both signs do), where the reference's double sum may come back into range.
+ * error grows with the block size, not with n (a 16M-element sum stays accurate). A whole-tensor
+ * sum adds, in order, the partials of fixed {@link #PIECE}s of the index space, and a sum that
+ * keeps dimensions is split between threads only over the kept ones (see
+ * {@link RowWalk#forEachRowOwning}): the result depends on the values and these fixed boundaries,
+ * never on the thread count. Being float, a block's partial sums overflow to infinity once they
+ * pass {@code Float.MAX_VALUE} (NaN when both signs do), where the reference's double sum may
+ * come back into range.
  */
 final class VectorReductions {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
