@@ -6,10 +6,11 @@ package org.vectorgrad.simd;
  * kernels against it; it is also the fallback when the Vector API is unavailable.
  */
 public final class ScalarKernels implements Kernels {
-    // Elements per parallel chunk, about 10-20 µs of scalar work: cheap IEEE ops run near
-    // 1 element/ns, Math's transcendentals and pow take several ns each.
-    static final int CHEAP_CHUNK = 1 << 14;
-    static final int COSTLY_CHUNK = 1 << 12;
+    // Elements per parallel chunk, 30-60 µs of scalar work (about what waking a parked pool
+    // worker was measured to cost, see VectorKernels): cheap IEEE ops run near 1 element/ns,
+    // Math's transcendentals and pow take several ns each.
+    static final int CHEAP_CHUNK = 1 << 15;
+    static final int COSTLY_CHUNK = 1 << 13;
     // Pieces of a whole-tensor sum: fixed, so the result does not depend on the thread count.
     private static final int PIECE = 1 << 13;
 

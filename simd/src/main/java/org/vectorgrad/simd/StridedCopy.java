@@ -7,8 +7,9 @@ import java.util.Arrays;
  * Arrays.fill are already vectorised by the JIT, so there is nothing for the Vector API to add.
  */
 final class StridedCopy {
-    // Copying is memory-bound: several elements/ns for contiguous rows, near one for strided ones.
-    static final int MIN_CHUNK = 1 << 16;
+    // Copying is memory-bound: several elements/ns for contiguous rows, near one for strided ones
+    // (chunk sizes: see VectorKernels.MIN_CHUNK).
+    static final int MIN_CHUNK = 1 << 17;
 
     private StridedCopy() {
     }
