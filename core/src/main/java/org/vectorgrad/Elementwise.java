@@ -51,7 +51,7 @@ final class Elementwise {
         return lead > 0 ? reduced.view(shape) : reduced;
     }
 
-    /** grad += incoming, in place; grad is a contiguous buffer owned by a leaf. */
+    /** grad += incoming, in place; grad is a contiguous buffer that nothing else reads meanwhile. */
     static void addInPlace(Tensor grad, Tensor incoming) {
         Layout in = incoming.layout.expand(grad.layout.shape);
         K.zip(BinaryOp.ADD, grad.layout.shape, grad.data, grad.layout.offset, grad.layout.strides,

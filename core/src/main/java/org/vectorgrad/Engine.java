@@ -60,12 +60,12 @@ final class Engine {
             throw new IllegalArgumentException("got " + gradOutputs.length + " gradients for "
                     + outputs.length + " outputs");
         }
-        Map<Node, Tensor> pending = new IdentityHashMap<>();
+        Pending pending = new Pending(createGraph);
         Node[] roots = new Node[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
             roots[i] = rootNode(outputs[i], i);
             Tensor seed = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
-            pending.merge(roots[i], seed, Tensor::add);
+            pending.add(roots[i], seed);
         }
         List<Node> order = topologicalOrder(roots);
         Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
@@ -82,7 +82,7 @@ final class Engine {
         }
     }
 
-    private static void visit(Node node, Tensor grad, Map<Node, Tensor> pending, Capture capture,
+    private static void visit(Node node, Tensor grad, Pending pending, Capture capture,
                               Set<Node> runnable, boolean createGraph) {
         if (capture != null) {
             if (capture.index().containsKey(node)) {
@@ -103,8 +103,47 @@ final class Engine {
         Tensor[] grads = node.apply(grad);
         for (int i = 0; i < grads.length; i++) {
             if (node.next[i] != null && grads[i] != null) {
-                pending.merge(node.next[i], grads[i], Tensor::add);
+                pending.add(node.next[i], grads[i]);
             }
+        }
+    }
+
+    /**
+     * The gradients waiting for their node to run. The first gradient to arrive is kept as it is
+     * (a derivative may hand the same tensor to several inputs, and the caller or a saved tensor
+     * may hold it); the second is added out of place into a fresh buffer that only this map
+     * references, and later ones are added into that buffer in place, since nothing can see it
+     * before its node runs. Under {@code createGraph} every sum stays out of place: the sums are
+     * then nodes of the new graph.
+     */
+    private static final class Pending {
+        private final Map<Node, Tensor> grads = new IdentityHashMap<>();
+        private final Set<Node> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final boolean createGraph;
+
+        Pending(boolean createGraph) {
+            this.createGraph = createGraph;
+        }
+
+        void add(Node node, Tensor grad) {
+            Tensor current = grads.get(node);
+            if (current == null) {
+                grads.put(node, grad);
+            } else if (owned.contains(node) && Arrays.equals(current.shape(), Layout.broadcast(current.shape(),
+                    grad.shape()))) {
+                Elementwise.addInPlace(current, grad);
+            } else {
+                Tensor sum = current.add(grad);
+                grads.put(node, sum);
+                if (!createGraph && sum.edge() == null) {
+                    owned.add(node);
+                }
+            }
+        }
+
+        Tensor remove(Node node) {
+            owned.remove(node);
+            return grads.remove(node);
         }
     }
 

@@ -8,6 +8,8 @@ import static org.vectorgrad.Ops.record;
 import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
+import org.vectorgrad.simd.BinaryOp;
+import org.vectorgrad.simd.Shapes;
 
 /** Sums, means, maxima and norms: forward kernel and backward formula side by side. */
 final class Reductions {
@@ -63,9 +65,9 @@ final class Reductions {
     // NOTE: PyTorch's CPU mean is sum(x) / n (a division, not a multiply by 1/n, which can differ
     // in the last bit); an empty mean is 0 / 0 = NaN, as in PyTorch.
     private static void divideInPlace(Tensor t, float count) {
-        for (int i = 0; i < t.data.length; i++) {
-            t.data[i] /= count;
-        }
+        int[] shape = t.layout.shape;
+        K.zip(BinaryOp.DIV, shape, t.data, 0, Shapes.contiguousStrides(shape), new float[] {count}, 0,
+                new int[shape.length], t.data, 0);
     }
 
     /** The largest element; the gradient is shared evenly among all elements equal to it. */

@@ -329,4 +329,38 @@ class EngineTest {
             assertTrue(Arrays.equals(first, grad), "run " + run + " differs");
         }
     }
+
+    // a's node receives the same tensor four times (AddBackward0 hands its gradient to both
+    // inputs): the engine may sum in place only into a buffer of its own, never into g.
+    @Test
+    void fanInIsSummedInPlaceOnlyIntoTheEnginesOwnBuffer() {
+        Tensor x = leaf(1f, 2f, 3f);
+        Tensor a = x.mul(2f);
+        a.retainGrad();
+        Tensor b = a.add(a).add(a).add(a);
+        b.retainGrad();
+        Tensor g = Tensor.of(0.5f, -1f, 4f);
+        b.backward(g);
+        assertArrayEquals(new float[] {0.5f, -1f, 4f}, g.toArray(), "the caller's gradient");
+        assertArrayEquals(new float[] {0.5f, -1f, 4f}, b.grad().toArray(), "the retained output gradient");
+        assertArrayEquals(new float[] {2f, -4f, 16f}, a.grad().toArray());
+        assertArrayEquals(new float[] {4f, -8f, 32f}, x.grad().toArray());
+        Tensor c = x.mul(2f);
+        Tensor[] captured = Autograd.grad(new Tensor[] {c.add(c).add(c)}, new Tensor[] {c}, new Tensor[] {g},
+                false, false);
+        assertArrayEquals(new float[] {1.5f, -3f, 12f}, captured[0].toArray());
+        assertArrayEquals(new float[] {0.5f, -1f, 4f}, g.toArray(), "the caller's gradient after grad()");
+    }
+
+    // Under createGraph the fan-in sums are nodes of the new graph: summing in place would corrupt it.
+    @Test
+    void fanInSumsStayDifferentiableUnderCreateGraph() {
+        Tensor x = leaf(2f);
+        Tensor h = x.mul(x);
+        Tensor f = h.add(h).add(h).add(h);
+        Tensor first = Autograd.grad(new Tensor[] {f}, new Tensor[] {x}, null, true, true)[0];
+        assertEquals(16f, first.item());
+        Tensor second = Autograd.grad(new Tensor[] {first}, new Tensor[] {x}, null, false, false)[0];
+        assertEquals(8f, second.item());
+    }
 }

@@ -39,12 +39,12 @@ public interface Kernels {
     /**
      * dst[j] = Σ a[i] over the dimensions with {@code reduce[d]}, where j is i with those
      * dimensions dropped; dst (row-major over the kept dimensions) is overwritten. An empty
-     * reduction yields 0.
+     * reduction yields 0. The bits of the result do not depend on {@link Parallel#threads()}.
      */
     void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
              float[] dst, int dstOffset);
 
-    /** Returns Σ a[i]² over every index i of shape (0 when empty). */
+    /** Returns Σ a[i]² over every index i of shape (0 when empty), whatever the thread count, bit for bit. */
     float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides);
 
     /**

@@ -1,5 +1,8 @@
 package org.vectorgrad.simd;
 
+import java.util.function.IntBinaryOperator;
+import java.util.function.Supplier;
+
 /**
  * Walks the index space of a shape row by row for several strided operands at once. Dimensions
  * of size 1 are dropped and neighbouring dimensions that are contiguous in every operand are
@@ -135,22 +138,201 @@ final class RowWalk {
 
     /** Calls the visitor for every row in row-major order, starting from the operands' offsets. */
     void forEachRow(int[] baseOffsets, RowVisitor visitor) {
-        if (rowCount == 0) {
+        walk(outerShape, baseOffsets.clone(), rowLength, visitor);
+    }
+
+    /**
+     * Calls the visitor for the elements {@code [from, to)} of the row-major index space, in
+     * order: a partial first row, whole rows, a partial last row.
+     */
+    void forEachRow(int[] baseOffsets, long from, long to, RowVisitor visitor) {
+        if (from >= to) {
             return;
         }
         int operands = baseOffsets.length;
         int[] offsets = baseOffsets.clone();
         int[] index = new int[outerShape.length];
-        for (long row = 0; row < rowCount; row++) {
-            visitor.row(offsets, rowLength);
-            advance(index, offsets, operands);
+        long rest = from / rowLength;
+        for (int d = outerShape.length - 1; d >= 0; d--) {
+            index[d] = (int) (rest % outerShape[d]);
+            rest /= outerShape[d];
+            for (int k = 0; k < operands; k++) {
+                offsets[k] += index[d] * outerStrides[k][d];
+            }
+        }
+        int column = (int) (from % rowLength);
+        int[] shifted = new int[operands];
+        for (long remaining = to - from; remaining > 0; column = 0) {
+            int length = (int) Math.min(rowLength - column, remaining);
+            for (int k = 0; k < operands; k++) {
+                shifted[k] = offsets[k] + column * innerStrides[k];
+            }
+            visitor.row(shifted, length);
+            remaining -= length;
+            if (remaining > 0) {
+                advance(outerShape, index, offsets);
+            }
+        }
+    }
+
+    /**
+     * Visits every row in parallel chunks of whole {@code granule}s of the row-major index space
+     * (at least {@code minElements} elements per chunk); each chunk gets its own visitor from
+     * {@code visitors}, and chunks must write disjoint memory (every element its own result).
+     */
+    void forEachRowParallel(int[] baseOffsets, int granule, int minElements, Supplier<RowVisitor> visitors) {
+        long numel = rowCount * rowLength;
+        int granules = (int) ((numel + granule - 1) / granule);
+        Parallel.forRange(granules, ceilDiv(minElements, granule), (from, to) -> forEachRow(
+                baseOffsets, (long) from * granule, Math.min((long) to * granule, numel), visitors.get()));
+    }
+
+    /**
+     * Visits every row in parallel chunks that split one dimension whose indices all own distinct
+     * elements of operand {@code owner} (a nonzero stride; with a row-major destination, disjoint
+     * index ranges then touch disjoint destination elements, whatever the other operands do).
+     * Each chunk walks its slice in row-major order, so an element of {@code owner} sees the same
+     * rows in the same order for every chunking. Without such a dimension, runs on one thread.
+     */
+    void forEachRowOwning(int[] baseOffsets, int owner, int minElements, Supplier<RowVisitor> visitors) {
+        int dim = ownedDimension(owner);
+        if (dim < 0) {
+            forEachRow(baseOffsets, visitors.get());
+            return;
+        }
+        int size = dim == outerShape.length ? rowLength : outerShape[dim];
+        long perIndex = rowCount * rowLength / size;
+        int minIndices = (int) Math.min(size, (minElements + perIndex - 1) / perIndex);
+        Parallel.forRange(size, minIndices, (from, to) -> forEachRowWithin(baseOffsets, dim, from, to, visitors.get()));
+    }
+
+    // The outermost dimension owned by operand k that has at least one index per thread, else the
+    // largest one owned; outer dimensions are 0.., the row is the last. -1 when none is owned.
+    private int ownedDimension(int k) {
+        int best = -1;
+        int bestSize = 1;
+        for (int d = 0; d <= outerShape.length; d++) {
+            boolean row = d == outerShape.length;
+            int size = row ? rowLength : outerShape[d];
+            int stride = row ? innerStrides[k] : outerStrides[k][d];
+            if (stride != 0 && size >= Parallel.threads() && size > 1) {
+                return d;
+            }
+            if (stride != 0 && size > bestSize) {
+                best = d;
+                bestSize = size;
+            }
+        }
+        return best;
+    }
+
+    // The rows with the index of walk dimension dim (the row when dim is the outer rank) in [from, to).
+    private void forEachRowWithin(int[] baseOffsets, int dim, int from, int to, RowVisitor visitor) {
+        int[] offsets = baseOffsets.clone();
+        boolean row = dim == outerShape.length;
+        for (int k = 0; k < offsets.length; k++) {
+            offsets[k] += from * (row ? innerStrides[k] : outerStrides[k][dim]);
+        }
+        int[] shape = outerShape;
+        if (!row) {
+            shape = outerShape.clone();
+            shape[dim] = to - from;
+        }
+        walk(shape, offsets, row ? to - from : rowLength, visitor);
+    }
+
+    /**
+     * Σ over fixed pieces of {@code piece} elements of the row-major index space, in order, of
+     * Σ over the piece's row segments, in order, of {@code rows}' value for the segment; pieces
+     * run in parallel (at least {@code minElements} elements per chunk) into per-piece partials.
+     * The pieces do not depend on the thread count, so neither do the bits of the result.
+     */
+    double sumInPieces(int[] baseOffsets, int piece, int minElements, Supplier<RowReducer> rows) {
+        long numel = rowCount * rowLength;
+        int pieces = (int) ((numel + piece - 1) / piece);
+        if (pieces <= 1) {
+            RowReducer reducer = rows.get();
+            double[] total = {0};
+            forEachRow(baseOffsets, (o, n) -> total[0] += reducer.row(o, n));
+            return total[0];
+        }
+        double[] partials = new double[pieces];
+        Parallel.forRange(pieces, ceilDiv(minElements, piece), (from, to) -> {
+            RowReducer reducer = rows.get();
+            for (int p = from; p < to; p++) {
+                double[] total = {0};
+                forEachRow(baseOffsets, (long) p * piece, Math.min((long) (p + 1) * piece, numel),
+                        (o, n) -> total[0] += reducer.row(o, n));
+                partials[p] = total[0];
+            }
+        });
+        double total = 0;
+        for (double partial : partials) {
+            total += partial;
+        }
+        return total;
+    }
+
+    /**
+     * The first index of the maximum of the line a[base + t * step], t &lt; length (NaN wins with
+     * its first index, ties keep the first), from the first maxima of fixed pieces of the line
+     * found in parallel by {@code firstMax(from, to)} and combined in order: exact, so the same
+     * for every thread count.
+     */
+    static int firstMaxInPieces(float[] a, int base, int step, int length, int piece, int minElements,
+                                IntBinaryOperator firstMax) {
+        int pieces = (length + piece - 1) / piece;
+        int[] found = new int[pieces];
+        Parallel.forRange(pieces, ceilDiv(minElements, piece), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                found[p] = firstMax.applyAsInt(p * piece, Math.min((p + 1) * piece, length));
+            }
+        });
+        int best = found[0];
+        for (int p = 1; p < pieces; p++) {
+            float bestValue = a[base + best * step];
+            float x = a[base + found[p] * step];
+            if (bestValue != bestValue) {
+                break;
+            }
+            if (x > bestValue || x != x) {
+                best = found[p];
+            }
+        }
+        return best;
+    }
+
+    /** Reduces one row (see {@link RowVisitor#row}) to a number. */
+    @FunctionalInterface
+    interface RowReducer {
+        double row(int[] offsets, int length);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return Math.max(1, (x + y - 1) / y);
+    }
+
+    // Rows of rowLength over the odometer of shape (this walk's outer strides), from offsets.
+    private void walk(int[] shape, int[] offsets, int length, RowVisitor visitor) {
+        long rows = 1;
+        for (int size : shape) {
+            rows *= size;
+        }
+        if (rowCount == 0 || length == 0) {
+            return;
+        }
+        int[] index = new int[shape.length];
+        for (long row = 0; row < rows; row++) {
+            visitor.row(offsets, length);
+            advance(shape, index, offsets);
         }
     }
 
     // Odometer step over the outer dimensions, keeping every operand's offset in sync.
-    private void advance(int[] index, int[] offsets, int operands) {
-        for (int d = outerShape.length - 1; d >= 0; d--) {
-            if (++index[d] < outerShape[d]) {
+    private void advance(int[] shape, int[] index, int[] offsets) {
+        int operands = offsets.length;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (++index[d] < shape[d]) {
                 for (int k = 0; k < operands; k++) {
                     offsets[k] += outerStrides[k][d];
                 }
@@ -158,7 +340,7 @@ final class RowWalk {
             }
             index[d] = 0;
             for (int k = 0; k < operands; k++) {
-                offsets[k] -= outerStrides[k][d] * (outerShape[d] - 1);
+                offsets[k] -= outerStrides[k][d] * (shape[d] - 1);
             }
         }
     }

@@ -6,6 +6,17 @@ package org.vectorgrad.simd;
  * kernels against it; it is also the fallback when the Vector API is unavailable.
  */
 public final class ScalarKernels implements Kernels {
+    // Elements per parallel chunk, 30-60 µs of scalar work (about what waking a parked pool
+    // worker was measured to cost, see VectorKernels): cheap IEEE ops run near 1 element/ns,
+    // Math's transcendentals and pow take several ns each.
+    static final int CHEAP_CHUNK = 1 << 15;
+    static final int COSTLY_CHUNK = 1 << 13;
+    // Pieces of a whole-tensor sum: fixed, so the result does not depend on the thread count.
+    private static final int PIECE = 1 << 13;
+
+    private static int minChunk(boolean cheap) {
+        return cheap ? CHEAP_CHUNK : COSTLY_CHUNK;
+    }
 
     @Override
     public String name() {
@@ -17,11 +28,12 @@ public final class ScalarKernels implements Kernels {
                     float[] dst, int dstOffset) {
         RowWalk walk = RowWalk.intoContiguous(shape, srcStrides);
         int s = walk.innerStride(0);
-        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
+        RowVisitor rows = (o, n) -> {
             for (int i = 0; i < n; i++) {
                 dst[o[1] + i] = op.apply(src[o[0] + i * s]);
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {srcOffset, dstOffset}, 1, minChunk(op.isExact()), () -> rows);
     }
 
     @Override
@@ -30,11 +42,12 @@ public final class ScalarKernels implements Kernels {
         RowWalk walk = RowWalk.intoContiguous(shape, aStrides, bStrides);
         int as = walk.innerStride(0);
         int bs = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, bOffset, dstOffset}, (o, n) -> {
+        RowVisitor rows = (o, n) -> {
             for (int i = 0; i < n; i++) {
                 dst[o[2] + i] = op.apply(a[o[0] + i * as], b[o[1] + i * bs]);
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {aOffset, bOffset, dstOffset}, 1, minChunk(op != BinaryOp.POW), () -> rows);
     }
 
     @Override
@@ -45,11 +58,12 @@ public final class ScalarKernels implements Kernels {
         int cs = walk.innerStride(0);
         int as = walk.innerStride(1);
         int bs = walk.innerStride(2);
-        walk.forEachRow(new int[] {condOffset, aOffset, bOffset, dstOffset}, (o, n) -> {
+        RowVisitor rows = (o, n) -> {
             for (int i = 0; i < n; i++) {
                 dst[o[3] + i] = cond[o[0] + i * cs] != 0f ? a[o[1] + i * as] : b[o[2] + i * bs];
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {condOffset, aOffset, bOffset, dstOffset}, 1, minChunk(true), () -> rows);
     }
 
     @Override
@@ -62,32 +76,47 @@ public final class ScalarKernels implements Kernels {
     public void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
         int[] dstStrides = Shapes.reducedStrides(shape, reduce);
-        double[] acc = new double[Shapes.keptCount(shape, reduce)];
+        int kept = Shapes.keptCount(shape, reduce);
         RowWalk walk = RowWalk.of(shape, aStrides, dstStrides);
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+        if (kept == 1) {
+            dst[dstOffset] = (float) walk.sumInPieces(new int[] {aOffset, 0}, PIECE, CHEAP_CHUNK,
+                    () -> (o, n) -> stridedSum(a, o[0], as, n));
+            return;
+        }
+        double[] acc = new double[kept];
+        RowVisitor rows = (o, n) -> {
             for (int i = 0; i < n; i++) {
                 acc[o[1] + i * ds] += a[o[0] + i * as];
             }
-        });
+        };
+        walk.forEachRowOwning(new int[] {aOffset, 0}, 1, CHEAP_CHUNK, () -> rows);
         for (int j = 0; j < acc.length; j++) {
             dst[dstOffset + j] = (float) acc[j];
         }
     }
 
+    private static double stridedSum(float[] a, int offset, int stride, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[offset + i * stride];
+        }
+        return sum;
+    }
+
     @Override
     public float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
-        double[] acc = new double[1];
         RowWalk walk = RowWalk.of(shape, aStrides);
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset}, (o, n) -> {
+        return (float) walk.sumInPieces(new int[] {aOffset}, PIECE, CHEAP_CHUNK, () -> (o, n) -> {
+            double sum = 0;
             for (int i = 0; i < n; i++) {
                 double x = a[o[0] + i * as];
-                acc[0] += x * x;
+                sum += x * x;
             }
+            return sum;
         });
-        return (float) acc[0];
     }
 
     @Override
@@ -96,25 +125,40 @@ public final class ScalarKernels implements Kernels {
         int length = shape[dim];
         int step = aStrides[dim];
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
+        if (walk.rowCount() * walk.rowLength() == 1 && length >= 2 * CHEAP_CHUNK) {
+            int at = RowWalk.firstMaxInPieces(a, aOffset, step, length, PIECE, CHEAP_CHUNK,
+                    (from, to) -> from + firstMax(a, aOffset + from * step, step, to - from));
+            values[valuesOffset] = a[aOffset + at * step];
+            if (indices != null) {
+                indices[indicesOffset] = at;
+            }
+            return;
+        }
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+        RowVisitor lines = (o, n) -> {
             for (int j = 0; j < n; j++) {
-                int base = o[0] + j * as;
-                int best = 0;
-                float bestValue = a[base];
-                for (int t = 1; t < length && bestValue == bestValue; t++) {
-                    float x = a[base + t * step];
-                    if (x > bestValue || x != x) {
-                        best = t;
-                        bestValue = x;
-                    }
-                }
-                values[valuesOffset + o[1] + j] = bestValue;
+                int at = firstMax(a, o[0] + j * as, step, length);
+                values[valuesOffset + o[1] + j] = a[o[0] + j * as + at * step];
                 if (indices != null) {
-                    indices[indicesOffset + o[1] + j] = best;
+                    indices[indicesOffset + o[1] + j] = at;
                 }
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {aOffset, 0}, 1, CHEAP_CHUNK / Math.max(length, 1) + 1, () -> lines);
+    }
+
+    // The first index of the maximum of a[base + t * step], t < length: NaN wins, ties keep the first.
+    private static int firstMax(float[] a, int base, int step, int length) {
+        int best = 0;
+        float bestValue = a[base];
+        for (int t = 1; t < length && bestValue == bestValue; t++) {
+            float x = a[base + t * step];
+            if (x > bestValue || x != x) {
+                best = t;
+                bestValue = x;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -127,11 +171,13 @@ public final class ScalarKernels implements Kernels {
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides, dstStrides);
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, dstOffset}, (o, n) -> {
+        RowVisitor lines = (o, n) -> {
             for (int j = 0; j < n; j++) {
                 softmaxLine(a, o[0] + j * as, aStep, dst, o[1] + j * ds, dStep, length, log);
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {aOffset, dstOffset}, 1, COSTLY_CHUNK / Math.max(length, 1) + 1,
+                () -> lines);
     }
 
     private static void softmaxLine(float[] a, int aBase, int aStep, float[] dst, int dBase,

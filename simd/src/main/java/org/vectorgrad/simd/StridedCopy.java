@@ -7,6 +7,10 @@ import java.util.Arrays;
  * Arrays.fill are already vectorised by the JIT, so there is nothing for the Vector API to add.
  */
 final class StridedCopy {
+    // Copying is memory-bound: several elements/ns for contiguous rows, near one for strided ones
+    // (chunk sizes: see VectorKernels.MIN_CHUNK).
+    static final int MIN_CHUNK = 1 << 17;
+
     private StridedCopy() {
     }
 
@@ -16,7 +20,7 @@ final class StridedCopy {
         RowWalk walk = RowWalk.of(shape, srcStrides, dstStrides);
         int s = walk.innerStride(0);
         int d = walk.innerStride(1);
-        walk.forEachRow(new int[] {srcOffset, dstOffset}, (o, n) -> {
+        RowVisitor rows = (o, n) -> {
             if (s == 1 && d == 1) {
                 System.arraycopy(src, o[0], dst, o[1], n);
             } else if (s == 0 && d == 1) {
@@ -26,6 +30,7 @@ final class StridedCopy {
                     dst[o[1] + i * d] = src[o[0] + i * s];
                 }
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {srcOffset, dstOffset}, 1024, MIN_CHUNK, () -> rows);
     }
 }

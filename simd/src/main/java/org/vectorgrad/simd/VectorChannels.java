@@ -24,11 +24,12 @@ final class VectorChannels {
     static void moments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean, float[] variance) {
         double count = (double) outer * inner;
         Parallel.forRange(channels, chunk(outer * inner), (from, to) -> {
-            float[] lanes = new float[SPECIES.length()];
+            VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+            float[] lanes = scratch.floats;
             for (int c = from; c < to; c++) {
                 double sum = 0;
                 for (int n = 0; n < outer; n++) {
-                    sum += VectorReductions.contiguousSum(x, xOffset + (n * channels + c) * inner, inner, lanes);
+                    sum += VectorReductions.contiguousSum(x, xOffset + (n * channels + c) * inner, inner, scratch);
                 }
                 float m = (float) (sum / count);
                 double squares = 0;

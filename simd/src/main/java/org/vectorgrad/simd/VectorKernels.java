@@ -17,6 +17,17 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /**
+     * Elementwise chunks start at multiples of this many elements (so a long contiguous row splits
+     * on whole vectors, as on one thread) ...
+     */
+    static final int GRANULE = 1024;
+    /**
+     * ... and hold at least this many, 40-60 µs of work: a parallel call waits for a parked pool
+     * worker to wake up, measured at 30-60 µs on a 2-core VM, so smaller chunks ran slower on
+     * two threads than on one.
+     */
+    static final int MIN_CHUNK = 1 << 17;
 
     /** Creates the kernels; they are stateless. */
     public VectorKernels() {
@@ -32,8 +43,8 @@ public final class VectorKernels implements Kernels {
                     float[] dst, int dstOffset) {
         RowWalk walk = RowWalk.intoContiguous(shape, srcStrides);
         int s = walk.innerStride(0);
-        walk.forEachRow(new int[] {srcOffset, dstOffset},
-                (o, n) -> VectorUnary.row(op, src, o[0], s, dst, o[1], n));
+        RowVisitor rows = (o, n) -> VectorUnary.row(op, src, o[0], s, dst, o[1], n);
+        walk.forEachRowParallel(new int[] {srcOffset, dstOffset}, GRANULE, MIN_CHUNK, () -> rows);
     }
 
     @Override
@@ -42,8 +53,8 @@ public final class VectorKernels implements Kernels {
         RowWalk walk = RowWalk.intoContiguous(shape, aStrides, bStrides);
         int as = walk.innerStride(0);
         int bs = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, bOffset, dstOffset},
-                (o, n) -> VectorBinary.row(op, a, o[0], as, b, o[1], bs, dst, o[2], n));
+        RowVisitor rows = (o, n) -> VectorBinary.row(op, a, o[0], as, b, o[1], bs, dst, o[2], n);
+        walk.forEachRowParallel(new int[] {aOffset, bOffset, dstOffset}, GRANULE, MIN_CHUNK, () -> rows);
     }
 
     @Override
@@ -55,13 +66,14 @@ public final class VectorKernels implements Kernels {
         int as = walk.innerStride(1);
         int bs = walk.innerStride(2);
         boolean vector = cs == 1 && (as == 0 || as == 1) && (bs == 0 || bs == 1);
-        walk.forEachRow(new int[] {condOffset, aOffset, bOffset, dstOffset}, (o, n) -> {
+        RowVisitor rows = (o, n) -> {
             int i = vector ? whereRow(cond, o[0], a, o[1], as, b, o[2], bs, dst, o[3], n) : 0;
             // scalar tail (and the strided fallback)
             for (; i < n; i++) {
                 dst[o[3] + i] = cond[o[0] + i * cs] != 0f ? a[o[1] + i * as] : b[o[2] + i * bs];
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {condOffset, aOffset, bOffset, dstOffset}, GRANULE, MIN_CHUNK, () -> rows);
     }
 
     // cond contiguous; a and b contiguous (1) or broadcast (0). NE is unordered: a NaN condition

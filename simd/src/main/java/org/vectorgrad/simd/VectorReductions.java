@@ -12,12 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>NOTE (precision and determinism): a contiguous run is summed in float within blocks of
  * {@link #BLOCK} elements counted from the start of the run, with four vector accumulators; each
- * block's lanes are then added in double, in lane order. So the error grows with the block size,
- * not with n (a 16M-element sum stays accurate), and the result depends only on the values and
- * the block boundaries, which are fixed by index: a scheduler that splits a row must split it at
- * multiples of {@code BLOCK} to reproduce the single-threaded result bit for bit. Being float,
- * a block's partial sums overflow to infinity once they pass {@code Float.MAX_VALUE} (NaN when
- * both signs do), where the reference's double sum may come back into range.
+ * block's lanes are then widened into double lane accumulators (much cheaper than a chain of
+ * scalar additions per block), whose lanes are added in order at the end of the run. So the
+ * error grows with the block size, not with n (a 16M-element sum stays accurate). A whole-tensor
+ * sum adds, in order, the partials of fixed {@link #PIECE}s of the index space, and a sum that
+ * keeps dimensions is split between threads only over the kept ones (see
+ * {@link RowWalk#forEachRowOwning}): the result depends on the values and these fixed boundaries,
+ * never on the thread count. Being float, a block's partial sums overflow to infinity once they
+ * pass {@code Float.MAX_VALUE} (NaN when both signs do), where the reference's double sum may
+ * come back into range.
  */
 final class VectorReductions {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -27,61 +30,101 @@ final class VectorReductions {
             VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.length() * Float.SIZE));
     /** Elements summed in float before the partial is added in double. */
     static final int BLOCK = 1024;
+    /**
+     * Elements of a whole-tensor reduction per partial (a multiple of BLOCK): the pieces, and so
+     * the result, do not depend on the thread count.
+     */
+    static final int PIECE = 16 * BLOCK;
+    /** Elements per parallel chunk: about 40 µs of summing (see {@link VectorKernels#MIN_CHUNK}). */
+    static final int MIN_CHUNK = 1 << 18;
 
     private VectorReductions() {
     }
 
     static void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
-        double[] acc = new double[Shapes.keptCount(shape, reduce)];
-        float[] lanes = new float[SPECIES.length()];
+        int kept = Shapes.keptCount(shape, reduce);
         RowWalk walk = RowWalk.of(shape, aStrides, Shapes.reducedStrides(shape, reduce));
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
-            if (ds == 0 && as == 1) {
-                acc[o[1]] += contiguousSum(a, o[0], n, lanes);
-            } else if (ds == 1 && as == 1) {
-                addInto(acc, o[1], a, o[0], n);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    acc[o[1] + i * ds] += a[o[0] + i * as];
+        if (kept == 1) {
+            dst[dstOffset] = (float) walk.sumInPieces(new int[] {aOffset, 0}, PIECE, MIN_CHUNK, () -> {
+                VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+                return (o, n) -> as == 1 ? contiguousSum(a, o[0], n, scratch) : stridedSum(a, o[0], as, n);
+            });
+            return;
+        }
+        double[] acc = new double[kept];
+        walk.forEachRowOwning(new int[] {aOffset, 0}, 1, MIN_CHUNK, () -> {
+            VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+            return (o, n) -> {
+                if (ds == 0 && as == 1) {
+                    acc[o[1]] += contiguousSum(a, o[0], n, scratch);
+                } else if (ds == 1 && as == 1) {
+                    addInto(acc, o[1], a, o[0], n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        acc[o[1] + i * ds] += a[o[0] + i * as];
+                    }
                 }
-            }
+            };
         });
         for (int j = 0; j < acc.length; j++) {
             dst[dstOffset + j] = (float) acc[j];
         }
     }
 
-    /** Σ a[off + i] for i &lt; n, blocked as the class comment says; lanes holds one vector. */
-    static double contiguousSum(float[] a, int off, int n, float[] lanes) {
-        double total = 0;
-        for (int start = 0; start < n; start += BLOCK) {
-            total += blockSum(a, off + start, Math.min(BLOCK, n - start), lanes);
+    private static double stridedSum(float[] a, int offset, int stride, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[offset + i * stride];
         }
-        return total;
+        return sum;
     }
 
-    private static double blockSum(float[] a, int off, int len, float[] lanes) {
+    /**
+     * Σ a[off + i] for i &lt; n, blocked as the class comment says: each block's float lanes are
+     * widened into double lane accumulators, whose lanes are added in order at the end.
+     */
+    static double contiguousSum(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
         int step = SPECIES.length();
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = s0;
-        FloatVector s2 = s0;
-        FloatVector s3 = s0;
-        int i = 0;
-        for (; i + 4 * step <= len; i += 4 * step) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i));
-            s1 = s1.add(FloatVector.fromArray(SPECIES, a, off + i + step));
-            s2 = s2.add(FloatVector.fromArray(SPECIES, a, off + i + 2 * step));
-            s3 = s3.add(FloatVector.fromArray(SPECIES, a, off + i + 3 * step));
+        float[] floats = scratch.floats;
+        DoubleVector total = DoubleVector.zero(DOUBLES);
+        for (int start = 0; start < n; start += BLOCK) {
+            int len = Math.min(BLOCK, n - start);
+            int base = off + start;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int i = 0;
+            for (; i + 4 * step <= len; i += 4 * step) {
+                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i));
+                s1 = s1.add(FloatVector.fromArray(SPECIES, a, base + i + step));
+                s2 = s2.add(FloatVector.fromArray(SPECIES, a, base + i + 2 * step));
+                s3 = s3.add(FloatVector.fromArray(SPECIES, a, base + i + 3 * step));
+            }
+            for (; i < len; i += step) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, len);
+                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i, m));
+            }
+            s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
+            for (int h = 0; h < step; h += HALF.length()) {
+                total = total.add(FloatVector.fromArray(HALF, floats, h).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            }
         }
-        for (; i < len; i += step) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            s0 = s0.add(FloatVector.fromArray(SPECIES, a, off + i, m));
+        total.intoArray(scratch.doubles, 0);
+        return lanesInDouble(scratch.doubles);
+    }
+
+    // Reducing lanes through an array in a fixed order, rather than reduceLanes (whose order is
+    // unspecified), keeps the result the same in compiled and interpreted code.
+    private static double lanesInDouble(double[] lanes) {
+        double total = 0;
+        for (double lane : lanes) {
+            total += lane;
         }
-        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-        return lanesInDouble(lanes);
+        return total;
     }
 
     // Reducing lanes through an array in a fixed order, rather than reduceLanes (whose order is
@@ -109,21 +152,57 @@ final class VectorReductions {
     }
 
     static float sumOfSquares(int[] shape, float[] a, int aOffset, int[] aStrides) {
-        double[] acc = new double[1];
-        float[] lanes = new float[SPECIES.length()];
         RowWalk walk = RowWalk.of(shape, aStrides);
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset}, (o, n) -> {
-            if (as == 1) {
-                acc[0] += contiguousDot(a, o[0], a, o[0], n, lanes);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    double x = a[o[0] + i * as];
-                    acc[0] += x * x;
-                }
-            }
+        return (float) walk.sumInPieces(new int[] {aOffset}, PIECE, MIN_CHUNK, () -> {
+            VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
+            return (o, n) -> as == 1 ? contiguousSquares(a, o[0], n, scratch) : stridedSquares(a, o[0], as, n);
         });
-        return (float) acc[0];
+    }
+
+    /** Σ a[off + i]² for i &lt; n, blocked and widened like {@link #contiguousSum}. */
+    static double contiguousSquares(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
+        int step = SPECIES.length();
+        float[] floats = scratch.floats;
+        DoubleVector total = DoubleVector.zero(DOUBLES);
+        for (int start = 0; start < n; start += BLOCK) {
+            int len = Math.min(BLOCK, n - start);
+            int base = off + start;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int i = 0;
+            for (; i + 4 * step <= len; i += 4 * step) {
+                FloatVector x0 = FloatVector.fromArray(SPECIES, a, base + i);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, a, base + i + step);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, a, base + i + 2 * step);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, a, base + i + 3 * step);
+                s0 = x0.fma(x0, s0);
+                s1 = x1.fma(x1, s1);
+                s2 = x2.fma(x2, s2);
+                s3 = x3.fma(x3, s3);
+            }
+            for (; i < len; i += step) {
+                FloatVector x = FloatVector.fromArray(SPECIES, a, base + i, SPECIES.indexInRange(i, len));
+                s0 = x.fma(x, s0);
+            }
+            s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
+            for (int h = 0; h < step; h += HALF.length()) {
+                total = total.add(FloatVector.fromArray(HALF, floats, h).convertShape(VectorOperators.F2D, DOUBLES, 0));
+            }
+        }
+        total.intoArray(scratch.doubles, 0);
+        return lanesInDouble(scratch.doubles);
+    }
+
+    private static double stridedSquares(float[] a, int offset, int stride, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double x = a[offset + i * stride];
+            sum += x * x;
+        }
+        return sum;
     }
 
     /** Σ x[xo + i]·y[yo + i] for i &lt; n, blocked like the sums (see the class comment). */
@@ -164,8 +243,18 @@ final class VectorReductions {
         int length = shape[dim];
         int step = aStrides[dim];
         RowWalk walk = RowWalk.linesAlong(shape, dim, aStrides);
+        if (walk.rowCount() * walk.rowLength() == 1 && length >= 2 * MIN_CHUNK) {
+            int at = RowWalk.firstMaxInPieces(a, aOffset, step, length, PIECE, MIN_CHUNK, (from, to) -> from
+                    + (step == 1 ? VectorMax.contiguousLine(a, aOffset + from, to - from)
+                    : VectorMax.stridedLine(a, aOffset + from * step, step, to - from)));
+            values[valuesOffset] = a[aOffset + at * step];
+            if (indices != null) {
+                indices[indicesOffset] = at;
+            }
+            return;
+        }
         int as = walk.innerStride(0);
-        walk.forEachRow(new int[] {aOffset, 0}, (o, n) -> {
+        RowVisitor lines = (o, n) -> {
             int j = 0;
             if (as == 1 && step != 1) {
                 j = VectorMax.across(a, o[0], step, length, values, valuesOffset + o[1],
@@ -179,6 +268,7 @@ final class VectorReductions {
                     indices[indicesOffset + o[1] + j] = at;
                 }
             }
-        });
+        };
+        walk.forEachRowParallel(new int[] {aOffset, 0}, 1, MIN_CHUNK / Math.max(length, 1) + 1, () -> lines);
     }
 }

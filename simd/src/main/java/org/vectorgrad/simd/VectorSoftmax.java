@@ -22,6 +22,8 @@ final class VectorSoftmax {
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> HALF =
             VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.length() * Float.SIZE));
+    /** Elements per parallel chunk (lines are never split): 40-60 µs of work (see VectorKernels). */
+    static final int MIN_CHUNK = 1 << 16;
 
     private VectorSoftmax() {
     }
@@ -42,24 +44,26 @@ final class VectorSoftmax {
         int as = walk.innerStride(0);
         int ds = walk.innerStride(1);
         boolean contiguous = aStep == 1 && dStep == 1;
-        float[] line = contiguous ? null : new float[length];
-        Scratch scratch = new Scratch();
-        walk.forEachRow(new int[] {aOffset, dstOffset}, (o, n) -> {
-            for (int j = 0; j < n; j++) {
-                int aBase = o[0] + j * as;
-                int dBase = o[1] + j * ds;
-                if (contiguous) {
-                    line(a, aBase, dst, dBase, length, log, scratch);
-                } else {
-                    for (int t = 0; t < length; t++) {
-                        line[t] = a[aBase + t * aStep];
-                    }
-                    line(line, 0, line, 0, length, log, scratch);
-                    for (int t = 0; t < length; t++) {
-                        dst[dBase + t * dStep] = line[t];
+        walk.forEachRowParallel(new int[] {aOffset, dstOffset}, 1, MIN_CHUNK / Math.max(length, 1) + 1, () -> {
+            float[] line = contiguous ? null : new float[length];
+            Scratch scratch = new Scratch();
+            return (o, n) -> {
+                for (int j = 0; j < n; j++) {
+                    int aBase = o[0] + j * as;
+                    int dBase = o[1] + j * ds;
+                    if (contiguous) {
+                        line(a, aBase, dst, dBase, length, log, scratch);
+                    } else {
+                        for (int t = 0; t < length; t++) {
+                            line[t] = a[aBase + t * aStep];
+                        }
+                        line(line, 0, line, 0, length, log, scratch);
+                        for (int t = 0; t < length; t++) {
+                            dst[dBase + t * dStep] = line[t];
+                        }
                     }
                 }
-            }
+            };
         });
     }
 

@@ -16,9 +16,19 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous destination first and then transformed in place by the same loop. (Vectors never
  * cross a method boundary of ours: C2 may leave a small helper un-inlined where it was cold at
  * compile time, and a vector passed through it is boxed, slower than scalar code.)
+ *
+ * <p>NOTE (JIT state): until C2 compiles a loop, the Vector API computes the transcendentals lane
+ * by lane with Math's functions, which may differ by an ulp from the SVML code C2 calls. The
+ * result of an element then depends on how far the JIT has got, and, when a loop runs
+ * interpreted until the on-stack replacement of each call, on where a call starts, that is on
+ * the chunking. The loops are therefore called once per {@link #BLOCK} elements: they reach the
+ * invocation counts of a full C2 compilation within the first large call or two, after which
+ * every element's value is fixed whatever the thread count.
  */
 final class VectorUnary {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Elements per call of a transcendental loop (a multiple of every vector length). */
+    private static final int BLOCK = 1024;
 
     private VectorUnary() {
     }
@@ -41,12 +51,28 @@ final class VectorUnary {
 
     /** dst[d + i] = op(src[s + i]) for i &lt; n; dst may be src at the same offset. */
     static void contiguous(UnaryOp op, float[] src, int s, float[] dst, int d, int n) {
+        if (op.isExact()) {
+            exact(op, src, s, dst, d, n);
+            return;
+        }
+        for (int start = 0; start < n; start += BLOCK) {
+            transcendental(op, src, s + start, dst, d + start, Math.min(BLOCK, n - start));
+        }
+    }
+
+    private static void exact(UnaryOp op, float[] src, int s, float[] dst, int d, int n) {
         switch (op) {
             case NEG -> neg(src, s, dst, d, n);
             case ABS -> abs(src, s, dst, d, n);
             case SIGN -> sign(src, s, dst, d, n);
             case RELU -> relu(src, s, dst, d, n);
             case SQRT -> sqrt(src, s, dst, d, n);
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    private static void transcendental(UnaryOp op, float[] src, int s, float[] dst, int d, int n) {
+        switch (op) {
             case EXP -> exp(src, s, dst, d, n);
             case LOG -> log(src, s, dst, d, n);
             case LOG1P -> log1p(src, s, dst, d, n);
@@ -54,6 +80,7 @@ final class VectorUnary {
             case COS -> cos(src, s, dst, d, n);
             case TANH -> tanh(src, s, dst, d, n);
             case SIGMOID -> sigmoid(src, s, dst, d, n);
+            default -> throw new AssertionError(op);
         }
     }
 

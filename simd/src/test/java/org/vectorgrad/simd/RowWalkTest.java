@@ -1,10 +1,16 @@
 package org.vectorgrad.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -54,6 +60,81 @@ final class RowWalkTest {
         assertEquals(numel, walk.rowLength(), Arrays.toString(shape));
         for (int k = 0; k < scalar.length && numel > 1; k++) {
             assertEquals(scalar[k] ? 0 : 1, walk.innerStride(k), Arrays.toString(shape));
+        }
+    }
+
+    // Any range of the row-major index space is the same slice of the odometer's sequence.
+    @Property(tries = 300)
+    void aRangeOfElementsVisitsThatSliceOfTheOdometer(@ForAll("cases") Case c, @ForAll Random random) {
+        RowWalk walk = RowWalk.of(c.shape, c.strides);
+        List<String> all = odometer(c);
+        int from = random.nextInt(all.size() + 1);
+        int to = from + random.nextInt(all.size() - from + 1);
+        assertEquals(all.subList(from, to), visits(walk, c.offsets, (base, v) -> walk.forEachRow(base, from, to, v)),
+                c + " range [" + from + ", " + to + ")");
+    }
+
+    // Split over the dimensions a row-major destination owns, on 3 threads: every element of the
+    // destination sees the same input offsets in the same order as in one walk, within one chunk.
+    @Property(tries = 300)
+    void splittingOverOwnedDimensionsKeepsEachOwnersSequence(@ForAll("cases") Case c, @ForAll Random random) {
+        boolean[] reduce = new boolean[c.shape.length];
+        for (int d = 0; d < reduce.length; d++) {
+            reduce[d] = random.nextBoolean();
+        }
+        int[][] strides = {c.strides[0], Shapes.reducedStrides(c.shape, reduce)};
+        int[] offsets = {c.offsets[0], 0};
+        RowWalk walk = RowWalk.of(c.shape, strides);
+        Map<Integer, List<Integer>> expected = perOwner(List.of(visits(walk, offsets, walk::forEachRow)));
+        List<List<String>> chunks = Collections.synchronizedList(new ArrayList<>());
+        int threads = Parallel.threads();
+        Parallel.setThreads(3);
+        try {
+            walk.forEachRowOwning(offsets, 1, 1, () -> {
+                List<String> chunk = new ArrayList<>();
+                chunks.add(chunk);
+                return (o, n) -> record(walk, o, n, chunk);
+            });
+        } finally {
+            Parallel.setThreads(threads);
+        }
+        assertEquals(expected, perOwner(chunks), c + " reducing " + Arrays.toString(reduce));
+    }
+
+    // Input offsets per owner (operand 1) offset; fails if two chunks wrote the same owner.
+    private static Map<Integer, List<Integer>> perOwner(List<List<String>> chunks) {
+        Map<Integer, List<Integer>> sequences = new TreeMap<>();
+        Map<Integer, Integer> chunkOf = new HashMap<>();
+        for (int k = 0; k < chunks.size(); k++) {
+            for (String visit : chunks.get(k)) {
+                int[] tuple = Arrays.stream(visit.substring(1, visit.length() - 1).split(", "))
+                        .mapToInt(Integer::parseInt).toArray();
+                Integer previous = chunkOf.putIfAbsent(tuple[1], k);
+                assertTrue(previous == null || previous == k, "owner " + tuple[1] + " in chunks " + previous
+                        + " and " + k);
+                sequences.computeIfAbsent(tuple[1], owner -> new ArrayList<>()).add(tuple[0]);
+            }
+        }
+        return sequences;
+    }
+
+    private interface Walker {
+        void walk(int[] offsets, RowVisitor visitor);
+    }
+
+    private static List<String> visits(RowWalk walk, int[] offsets, Walker walker) {
+        List<String> visited = new ArrayList<>();
+        walker.walk(offsets, (o, n) -> record(walk, o, n, visited));
+        return visited;
+    }
+
+    private static void record(RowWalk walk, int[] o, int n, List<String> visited) {
+        for (int i = 0; i < n; i++) {
+            int[] tuple = new int[o.length];
+            for (int k = 0; k < o.length; k++) {
+                tuple[k] = o[k] + i * walk.innerStride(k);
+            }
+            visited.add(Arrays.toString(tuple));
         }
     }
 
