@@ -1,16 +1,16 @@
 package org.vectorgrad.simd;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The kernels' scheduler: one library-owned {@link ForkJoinPool} (never the common pool, so user
  * code on the common pool neither starves nor is starved by tensor work) with {@link #threads()}
- * workers. {@link #forRange} splits an index range into contiguous chunks, runs the first chunk on
- * the calling thread and the others on the pool.
+ * workers. {@link #forRange} splits an index range into contiguous chunks that the calling thread
+ * and the pool's workers claim one by one.
  *
  * <p>Determinism is the kernels' job, not the scheduler's: a kernel must compute the same value
  * for an element whatever chunk it falls into (reductions combine fixed-size partials in a fixed
@@ -71,46 +71,76 @@ public final class Parallel {
             }
             return;
         }
+        Job job = new Job(body, n, chunks);
         ForkJoinPool workers = pool();
-        // NOTE: ForkJoinTask rethrows a copy of a worker's exception; keep the original instead.
-        Throwable[] thrown = new Throwable[chunks];
-        ForkJoinTask<?>[] forked = new ForkJoinTask<?>[chunks];
         for (int c = 1; c < chunks; c++) {
-            forked[c] = submitOrRun(workers, chunk(body, n, chunks, c, thrown));
-        }
-        chunk(body, n, chunks, 0, thrown).run();
-        for (int c = 1; c < chunks; c++) {
-            forked[c].quietlyJoin();
-        }
-        for (Throwable t : thrown) {
-            if (t instanceof RuntimeException e) {
-                throw e;
-            } else if (t instanceof Error e) {
-                throw e;
-            }
-        }
-    }
-
-    private static Runnable chunk(Range body, int n, int chunks, int c, Throwable[] thrown) {
-        int from = bound(n, chunks, c);
-        int to = bound(n, chunks, c + 1);
-        return () -> {
             try {
-                body.run(from, to);
-            } catch (RuntimeException | Error e) {
-                thrown[c] = e;
+                workers.execute(job::work);
+            } catch (RejectedExecutionException e) {
+                break; // a pool retired by setThreads: the caller claims the remaining chunks itself
             }
-        };
+        }
+        job.work();
+        job.await();
+        job.rethrow();
     }
 
-    // A pool retired by setThreads on another thread rejects new tasks: run the chunk here.
-    private static ForkJoinTask<?> submitOrRun(ForkJoinPool workers, Runnable chunk) {
-        ForkJoinTask<?> task = ForkJoinTask.adapt(chunk);
-        try {
-            return workers.submit(task);
-        } catch (RejectedExecutionException e) {
-            task.quietlyInvoke();
-            return task;
+    /**
+     * One parallel loop. The caller and the workers claim chunks from a shared counter, so a
+     * worker that wakes late finds nothing left instead of making the caller wait for it: waking
+     * a parked worker costs tens of microseconds on a busy VM, and the caller would otherwise pay
+     * that on every call. Which thread runs a chunk never changes the chunk's bounds.
+     */
+    private static final class Job {
+        private static final int SPINS = 1 << 12;
+        private final Range body;
+        private final int n;
+        private final int chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private final Thread caller = Thread.currentThread();
+        private final Throwable[] thrown;
+
+        Job(Range body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.unfinished = new AtomicInteger(chunks);
+            this.thrown = new Throwable[chunks];
+        }
+
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    body.run(bound(n, chunks, c), bound(n, chunks, c + 1));
+                } catch (RuntimeException | Error e) {
+                    thrown[c] = e;
+                }
+                if (unfinished.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+
+        // Spins briefly (the last chunk is usually microseconds from done), then parks.
+        void await() {
+            for (int spins = 0; unfinished.get() > 0; spins++) {
+                if (spins < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+
+        void rethrow() {
+            for (Throwable t : thrown) {
+                if (t instanceof RuntimeException e) {
+                    throw e;
+                } else if (t instanceof Error e) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -2,13 +2,14 @@ package org.vectorgrad.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,10 +55,43 @@ class ParallelTest {
     void largeRangesUseThePoolNotTheCommonPool() {
         Parallel.setThreads(2);
         List<String> names = Collections.synchronizedList(new ArrayList<>());
-        Parallel.forRange(1000, 1, (from, to) -> names.add(Thread.currentThread().getName()));
+        CountDownLatch bothStarted = new CountDownLatch(2);
+        // Each chunk waits for the other, so the caller cannot run both: a worker must take one.
+        Parallel.forRange(1000, 1, (from, to) -> {
+            names.add(Thread.currentThread().getName());
+            bothStarted.countDown();
+            awaitQuietly(bothStarted);
+        });
         assertEquals(2, names.size());
-        assertNotEquals(names.get(0), names.get(1));
+        assertEquals(0, bothStarted.getCount());
         assertEquals(1, names.stream().filter(n -> n.startsWith("vectorgrad-kernel-")).count());
+        assertEquals(1, names.stream().filter(n -> n.equals(Thread.currentThread().getName())).count());
+    }
+
+    @Test
+    void theCallerFinishesTheLoopWhenNoWorkerIsFree() {
+        Parallel.setThreads(2);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch occupied = new CountDownLatch(2);
+        AtomicInteger visited = new AtomicInteger();
+        // Occupy the only pool worker; a loop from this thread must still complete, on this thread.
+        Thread busy = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
+            occupied.countDown();
+            awaitQuietly(release);
+        }));
+        busy.start();
+        awaitQuietly(occupied);
+        Parallel.forRange(4000, 1000, (from, to) -> visited.addAndGet(to - from));
+        release.countDown();
+        assertEquals(4000, visited.get());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
