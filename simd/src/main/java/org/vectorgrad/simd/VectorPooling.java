@@ -24,12 +24,59 @@ final class VectorPooling {
     static void maxPool2d(Window2d w, int planes, float[] src, int srcOffset, int[] srcStrides,
                           float[] dst, int dstOffset, int[] argmax, int argmaxOffset) {
         int out = w.outPlane();
+        boolean halving = isHalving(w);
         Parallel.forRange(planes, planesPerChunk(out * w.taps()), (from, to) -> {
             for (int p = from; p < to; p++) {
-                ScalarPooling.maxPlane(w, src, srcOffset + p * srcStrides[0], srcStrides, dst, dstOffset + p * out,
-                        argmax, argmaxOffset + p * out);
+                if (halving) {
+                    maxPlaneHalving(w, src, srcOffset + p * srcStrides[0], srcStrides[1], srcStrides[2],
+                            dst, dstOffset + p * out, argmax, argmaxOffset + p * out);
+                } else {
+                    ScalarPooling.maxPlane(w, src, srcOffset + p * srcStrides[0], srcStrides, dst,
+                            dstOffset + p * out, argmax, argmaxOffset + p * out);
+                }
             }
         });
+    }
+
+    /** The 2×2, stride-2 window of most CNNs: always inside the plane, so no clamping loops. */
+    private static boolean isHalving(Window2d w) {
+        return w.kernelH() == 2 && w.kernelW() == 2 && w.strideH() == 2 && w.strideW() == 2
+                && w.padH() == 0 && w.padW() == 0 && w.dilationH() == 1 && w.dilationW() == 1;
+    }
+
+    // NOTE: the same comparisons in the same window order as ScalarPooling.maxPlane (first maximum
+    // wins, NaN replaces anything), unrolled; it profiled at ~14% of the default CNN's step.
+    private static void maxPlaneHalving(Window2d w, float[] src, int at, int rowStride, int colStride,
+                                        float[] dst, int out, int[] argmax, int idx) {
+        int outW = w.outW();
+        int inW = w.inW();
+        for (int oh = 0; oh < w.outH(); oh++) {
+            int top = at + 2 * oh * rowStride;
+            int bottom = top + rowStride;
+            for (int ow = 0; ow < outW; ow++) {
+                int x = 2 * ow * colStride;
+                int position = 2 * oh * inW + 2 * ow;
+                float best = src[top + x];
+                int bestAt = position;
+                float v = src[top + x + colStride];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = position + 1;
+                }
+                v = src[bottom + x];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = position + inW;
+                }
+                v = src[bottom + x + colStride];
+                if (v > best || v != v) {
+                    best = v;
+                    bestAt = position + inW + 1;
+                }
+                dst[out + oh * outW + ow] = best;
+                argmax[idx + oh * outW + ow] = bestAt;
+            }
+        }
     }
 
     static void maxPool2dBackward(Window2d w, int planes, float[] grad, int gradOffset, int[] argmax,
