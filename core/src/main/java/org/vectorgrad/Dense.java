@@ -59,8 +59,8 @@ final class Dense {
         int[] biasShape = bias.layout.shape.clone();
         return record("AddmmBackward0", c, inputs(bias, a, b), saved(a, b), (g, s, n) -> grads(
                 n[0] ? g.sumToSize(biasShape) : null,
-                n[1] ? g.matmul(s[1].t()) : null,
-                n[2] ? s[0].t().matmul(g) : null));
+                n[1] ? Linalg.mmLike(g, s[1].t(), s[0]) : null,
+                n[2] ? Linalg.mmLike(s[0].t(), g, s[1]) : null));
     }
 
     /**

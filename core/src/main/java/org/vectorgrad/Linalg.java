@@ -127,8 +127,21 @@ final class Linalg {
         K.matmul(sa[0], sb[1], sa[1], a.data, a.layout.offset, ta[0], ta[1], b.data, b.layout.offset, tb[0], tb[1],
                 c.data, 0, sb[1], false);
         return record("MmBackward0", c, inputs(a, b), saved(a, b), (g, s, n) -> grads(
-                n[0] ? mm(g, s[1].t()) : null,
-                n[1] ? mm(s[0].t(), g) : null));
+                n[0] ? mmLike(g, s[1].t(), s[0]) : null,
+                n[1] ? mmLike(s[0].t(), g, s[1]) : null));
+    }
+
+    /**
+     * left·right for an operand's gradient, laid out in memory like that operand (as PyTorch's
+     * mm_mat*_backward does): for a transposed operand, such as a Linear weight used as W.t(),
+     * the product is computed as (rightᵀ·leftᵀ)ᵀ, so the gradient reaching the leaf is contiguous
+     * and accumulating it is a copy, not a strided gather (that gather was a quarter of an MLP step).
+     */
+    static Tensor mmLike(Tensor left, Tensor right, Tensor like) {
+        int[] shape = like.layout.shape;
+        int[] strides = like.layout.strides;
+        boolean columnMajor = shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] == shape[0];
+        return columnMajor ? mm(right.t(), left.t()).t() : mm(left, right);
     }
 
     static Tensor mv(Tensor a, Tensor v) {
