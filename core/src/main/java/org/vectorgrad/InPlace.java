@@ -38,7 +38,13 @@ final class InPlace {
 
     static Tensor mul(Tensor dst, float factor) {
         check("mul_", dst, null);
-        return copyFrom(dst, Elementwise.zip(BinaryOp.MUL, dst, Tensor.scalar(factor)));
+        if (!dst.isContiguous()) {
+            return copyFrom(dst, Elementwise.zip(BinaryOp.MUL, dst, Tensor.scalar(factor)));
+        }
+        Layout own = dst.layout;
+        K.zip(BinaryOp.MUL, own.shape, dst.data, own.offset, own.strides, new float[] {factor}, 0,
+                new int[own.shape.length], dst.data, own.offset);
+        return dst;
     }
 
     static Tensor fill(Tensor dst, float value) {
