@@ -25,7 +25,7 @@ final class TrainingPlot {
         double[] accuracy = epochs.stream().mapToDouble(e -> 100 * e.testAccuracy()).toArray();
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
                 .xAxisTitle("epoch").yAxisTitle("train loss").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         chart.getStyler().setXAxisDecimalPattern("0");
         XYSeries lossSeries = chart.addSeries("train loss", x, loss);
