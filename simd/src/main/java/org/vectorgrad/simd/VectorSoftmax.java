@@ -89,7 +89,7 @@ final class VectorSoftmax {
         DoubleVector acc = DoubleVector.zero(DOUBLES);
         int t = 0;
         for (; t < SPECIES.loopBound(length); t += SPECIES.length()) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, a, aBase + t).sub(max));
+            FloatVector e = ExactVectorMath.exp(FloatVector.fromArray(SPECIES, a, aBase + t).sub(max));
             if (store) {
                 e.intoArray(dst, dBase + t);
             }
@@ -100,7 +100,7 @@ final class VectorSoftmax {
         }
         if (t < length) {
             VectorMask<Float> m = SPECIES.indexInRange(t, length);
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, a, aBase + t, m).sub(max));
+            FloatVector e = ExactVectorMath.exp(FloatVector.fromArray(SPECIES, a, aBase + t, m).sub(max));
             if (store) {
                 e.intoArray(dst, dBase + t, m);
             }

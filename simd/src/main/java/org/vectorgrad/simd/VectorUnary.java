@@ -136,22 +136,22 @@ final class VectorUnary {
     private static void exp(float[] src, int s, float[] dst, int d, int n) {
         int i = 0;
         for (; i < SPECIES.loopBound(n); i += SPECIES.length()) {
-            VectorExp.exp(FloatVector.fromArray(SPECIES, src, s + i)).intoArray(dst, d + i);
+            ExactVectorMath.exp(FloatVector.fromArray(SPECIES, src, s + i)).intoArray(dst, d + i);
         }
         if (i < n) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            VectorExp.exp(FloatVector.fromArray(SPECIES, src, s + i, m)).intoArray(dst, d + i, m);
+            ExactVectorMath.exp(FloatVector.fromArray(SPECIES, src, s + i, m)).intoArray(dst, d + i, m);
         }
     }
 
     private static void log(float[] src, int s, float[] dst, int d, int n) {
         int i = 0;
         for (; i < SPECIES.loopBound(n); i += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, src, s + i).lanewise(VectorOperators.LOG).intoArray(dst, d + i);
+            ExactVectorMath.log(FloatVector.fromArray(SPECIES, src, s + i)).intoArray(dst, d + i);
         }
         if (i < n) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector.fromArray(SPECIES, src, s + i, m).lanewise(VectorOperators.LOG).intoArray(dst, d + i, m);
+            ExactVectorMath.log(FloatVector.fromArray(SPECIES, src, s + i, m)).intoArray(dst, d + i, m);
         }
     }
 
@@ -207,13 +207,13 @@ final class VectorUnary {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         for (; i < SPECIES.loopBound(n); i += SPECIES.length()) {
             FloatVector x = FloatVector.fromArray(SPECIES, src, s + i);
-            FloatVector e = VectorExp.exp(x.abs().neg());
+            FloatVector e = ExactVectorMath.exp(x.abs().neg());
             one.blend(e, x.compare(VectorOperators.LT, 0f)).div(e.add(1f)).intoArray(dst, d + i);
         }
         if (i < n) {
             VectorMask<Float> m = SPECIES.indexInRange(i, n);
             FloatVector x = FloatVector.fromArray(SPECIES, src, s + i, m);
-            FloatVector e = VectorExp.exp(x.abs().neg());
+            FloatVector e = ExactVectorMath.exp(x.abs().neg());
             one.blend(e, x.compare(VectorOperators.LT, 0f)).div(e.add(1f)).intoArray(dst, d + i, m);
         }
     }

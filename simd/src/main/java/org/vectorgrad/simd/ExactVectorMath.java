@@ -2,11 +2,12 @@ package org.vectorgrad.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * e^x for a float vector from IEEE-exact operations only (add, multiply, FMA, min/max, integer
+ * e^x and ln x for float vectors from IEEE-exact operations only (add, multiply, FMA, min/max, integer
  * shifts), so the result is the same in the interpreter, C1 and C2.
  *
  * <p>NOTE: why not {@code lanewise(VectorOperators.EXP)}: C2 compiles it to SVML, but until a loop
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (Cody–Waite), e^r = 1 + r + r²·P(r) with P degree 5 (minimax on [−ln2/2, ln2/2]), and the
  * scale 2^n applied as two halves so results that are subnormal or overflow round once.
  */
-final class VectorExp {
+final class ExactVectorMath {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float SHIFTER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
@@ -35,7 +36,7 @@ final class VectorExp {
     private static final float P4 = 1.6666665459e-1f;
     private static final float P5 = 5.0000001201e-1f;
 
-    private VectorExp() {
+    private ExactVectorMath() {
     }
 
     /** e^x lane by lane (NaN stays NaN, +inf gives +inf, -inf gives 0). */
@@ -59,6 +60,44 @@ final class VectorExp {
         FloatVector result = er.mul(scaleA).mul(scaleB);
         // NaN would otherwise come out as a number: the clamp's max/min pass it on but the integer
         // path does not.
+        return result.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    private static final float SQRT_HALF = 0.70710678118654752440f;
+    private static final float TWO_TO_23 = 8388608f;
+    private static final float[] LOG_POLY = {7.0376836292e-2f, -1.1514610310e-1f, 1.1676998740e-1f,
+        -1.2420140846e-1f, 1.4249322787e-1f, -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f,
+        3.3333331174e-1f};
+
+    /**
+     * ln x lane by lane, by the same rule as {@link #exp}: exact operations only. x = m·2^e with m
+     * in [√½, √2), ln x = e·ln 2 + ln m with ln(1 + f) = f − f²/2 + f³·P(f), P degree 8 (Cephes
+     * logf); subnormal x is scaled by 2^23 first. Special values as {@code Math.log}.
+     */
+    static FloatVector log(FloatVector x) {
+        VectorMask<Float> subnormal = x.compare(VectorOperators.LT, Float.MIN_NORMAL)
+                .and(x.compare(VectorOperators.GT, 0f));
+        FloatVector scaled = x.blend(x.mul(TWO_TO_23), subnormal);
+        IntVector bits = scaled.reinterpretAsInts();
+        IntVector exponent = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(126);
+        FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats();
+        VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
+        FloatVector e = ((FloatVector) exponent.convert(VectorOperators.I2F, 0))
+                .sub(FloatVector.zero(SPECIES).blend(1f, low))
+                .sub(FloatVector.zero(SPECIES).blend(23f, subnormal));
+        FloatVector f = m.add(FloatVector.zero(SPECIES).blend(m, low)).sub(1f);
+        FloatVector z = f.mul(f);
+        FloatVector p = FloatVector.broadcast(SPECIES, LOG_POLY[0]);
+        for (int i = 1; i < LOG_POLY.length; i++) {
+            p = p.lanewise(VectorOperators.FMA, f, FloatVector.broadcast(SPECIES, LOG_POLY[i]));
+        }
+        FloatVector y = p.mul(f).mul(z);
+        y = e.lanewise(VectorOperators.FMA, LN2_LO, y);
+        y = z.lanewise(VectorOperators.FMA, -0.5f, y);
+        FloatVector result = e.lanewise(VectorOperators.FMA, LN2_HI, f.add(y));
+        result = result.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        result = result.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
+        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
         return result.blend(x, x.test(VectorOperators.IS_NAN));
     }
 }

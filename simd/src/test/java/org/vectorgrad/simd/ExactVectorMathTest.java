@@ -8,14 +8,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
-class VectorExpTest {
+class ExactVectorMathTest {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
 
     private static float[] exp(float[] x) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i += L) {
-            VectorExp.exp(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
+            ExactVectorMath.exp(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
         }
         return out;
     }
@@ -80,6 +80,72 @@ class VectorExpTest {
         float[] warm = null;
         for (int round = 0; round < 20_000; round++) {
             warm = exp(x);
+        }
+        assertArrayEquals(cold, warm);
+    }
+
+    private static float[] log(float[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i += L) {
+            ExactVectorMath.log(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
+        }
+        return out;
+    }
+
+    /** Every 61st positive float bit pattern (subnormals to the largest float) against Math.log. */
+    @Test
+    void logWithinTwoUlpOverEveryPositiveFloat() {
+        float[] x = new float[L * 4096];
+        int filled = 0;
+        double worst = 0;
+        float worstAt = 0;
+        int last = Float.floatToRawIntBits(Float.MAX_VALUE);
+        for (int bits = 1; bits > 0 && bits <= last; bits += 61) {
+            x[filled++] = Float.intBitsToFloat(bits);
+            if (filled == x.length || bits > last - 61) {
+                float[] y = log(x);
+                for (int i = 0; i < filled; i++) {
+                    double exact = Math.log(x[i]);
+                    double error = Math.abs(y[i] - exact) / Math.ulp((float) exact);
+                    if (!(error <= worst)) {
+                        worst = error;
+                        worstAt = x[i];
+                    }
+                }
+                filled = 0;
+            }
+        }
+        assertTrue(worst <= 2, "worst error " + worst + " ulp at x = " + worstAt);
+    }
+
+    @Test
+    void logSpecialValues() {
+        float[] x = new float[L * ((8 + L - 1) / L)];
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -1f, 1f,
+            Float.MIN_VALUE};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] y = log(x);
+        assertTrue(Float.isNaN(y[0]));
+        assertEquals(Float.POSITIVE_INFINITY, y[1]);
+        assertTrue(Float.isNaN(y[2]));
+        assertEquals(Float.NEGATIVE_INFINITY, y[3]);
+        assertEquals(Float.NEGATIVE_INFINITY, y[4]);
+        assertTrue(Float.isNaN(y[5]));
+        assertEquals(0f, y[6]);
+        assertEquals((float) Math.log(Float.MIN_VALUE), y[7], Math.ulp(y[7]));
+    }
+
+    @Test
+    void logColdAndCompiledCallsAgreeBitForBit() {
+        float[] x = new float[L * 64];
+        java.util.Random random = new java.util.Random(8);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.exp((random.nextFloat() - 0.5f) * 170f);
+        }
+        float[] cold = log(x);
+        float[] warm = null;
+        for (int round = 0; round < 20_000; round++) {
+            warm = log(x);
         }
         assertArrayEquals(cold, warm);
     }
