@@ -23,6 +23,7 @@ import org.vectorgrad.Tensor;
 class ModulePyTorchTest {
     /** Summation order differs from PyTorch's (GEMM blocking, reductions), so values match to float rounding. */
     private static final float RELATIVE = 2e-5f;
+    private static final float NOISE = 1e-4f;
 
     static final Map<String, Supplier<Module>> LAYERS = new LinkedHashMap<>();
 
@@ -115,8 +116,12 @@ class ModulePyTorchTest {
         for (float v : e) {
             scale = Math.max(scale, Math.abs(v));
         }
+        // NOTE: a bias feeding a batch norm has a gradient that is exactly zero in exact arithmetic;
+        // PyTorch's and ours are float noise of order 1e-5 with unrelated signs (the scalar kernels
+        // sum in another order than the vector ones), so only "both are noise" can be checked.
+        float tolerance = scale < NOISE ? NOISE : RELATIVE * Math.max(1f, scale);
         for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], RELATIVE * Math.max(1f, scale), what + " element " + i);
+            assertEquals(e[i], a[i], tolerance, what + " element " + i);
         }
     }
 }
