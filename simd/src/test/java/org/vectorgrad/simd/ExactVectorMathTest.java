@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.UnaryOperator;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
@@ -12,12 +13,30 @@ class ExactVectorMathTest {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
 
-    private static float[] exp(float[] x) {
+    private static float[] apply(UnaryOperator<FloatVector> function, float[] x) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i += L) {
-            ExactVectorMath.exp(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
+            function.apply(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
         }
         return out;
+    }
+
+    private static float[] exp(float[] x) {
+        return apply(ExactVectorMath::exp, x);
+    }
+
+    private static float[] log(float[] x) {
+        return apply(ExactVectorMath::log, x);
+    }
+
+    /** The first (likely interpreted) call must give the bits of the C2-compiled loop. */
+    private static void assertColdEqualsWarm(UnaryOperator<FloatVector> function, float[] x) {
+        float[] cold = apply(function, x);
+        float[] warm = null;
+        for (int round = 0; round < 20_000; round++) {
+            warm = apply(function, x);
+        }
+        assertArrayEquals(cold, warm);
     }
 
     /** Every 61st float bit pattern between -110 and 95 (about 3.6M inputs) against Math.exp. */
@@ -76,20 +95,7 @@ class ExactVectorMathTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (random.nextFloat() - 0.5f) * 180f;
         }
-        float[] cold = exp(x);
-        float[] warm = null;
-        for (int round = 0; round < 20_000; round++) {
-            warm = exp(x);
-        }
-        assertArrayEquals(cold, warm);
-    }
-
-    private static float[] log(float[] x) {
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i += L) {
-            ExactVectorMath.log(FloatVector.fromArray(SPECIES, x, i)).intoArray(out, i);
-        }
-        return out;
+        assertColdEqualsWarm(ExactVectorMath::exp, x);
     }
 
     /** Every 61st positive float bit pattern (subnormals to the largest float) against Math.log. */
@@ -142,11 +148,6 @@ class ExactVectorMathTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) Math.exp((random.nextFloat() - 0.5f) * 170f);
         }
-        float[] cold = log(x);
-        float[] warm = null;
-        for (int round = 0; round < 20_000; round++) {
-            warm = log(x);
-        }
-        assertArrayEquals(cold, warm);
+        assertColdEqualsWarm(ExactVectorMath::log, x);
     }
 }
