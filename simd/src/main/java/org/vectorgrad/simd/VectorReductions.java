@@ -87,6 +87,16 @@ final class VectorReductions {
      * widened into double lane accumulators, whose lanes are added in order at the end.
      */
     static double contiguousSum(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
+        return blocked(a, off, n, false, scratch);
+    }
+
+    /** Σ a[off + i]² for i &lt; n, blocked and widened like {@link #contiguousSum}. */
+    static double contiguousSquares(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
+        return blocked(a, off, n, true, scratch);
+    }
+
+    // One loop for both sums; `squares` is loop-invariant, so C2 unswitches it out of the loops.
+    private static double blocked(float[] a, int off, int n, boolean squares, VectorSoftmax.Scratch scratch) {
         int step = SPECIES.length();
         float[] floats = scratch.floats;
         DoubleVector total = DoubleVector.zero(DOUBLES);
@@ -99,14 +109,18 @@ final class VectorReductions {
             FloatVector s3 = s0;
             int i = 0;
             for (; i + 4 * step <= len; i += 4 * step) {
-                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i));
-                s1 = s1.add(FloatVector.fromArray(SPECIES, a, base + i + step));
-                s2 = s2.add(FloatVector.fromArray(SPECIES, a, base + i + 2 * step));
-                s3 = s3.add(FloatVector.fromArray(SPECIES, a, base + i + 3 * step));
+                FloatVector x0 = FloatVector.fromArray(SPECIES, a, base + i);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, a, base + i + step);
+                FloatVector x2 = FloatVector.fromArray(SPECIES, a, base + i + 2 * step);
+                FloatVector x3 = FloatVector.fromArray(SPECIES, a, base + i + 3 * step);
+                s0 = squares ? x0.fma(x0, s0) : s0.add(x0);
+                s1 = squares ? x1.fma(x1, s1) : s1.add(x1);
+                s2 = squares ? x2.fma(x2, s2) : s2.add(x2);
+                s3 = squares ? x3.fma(x3, s3) : s3.add(x3);
             }
             for (; i < len; i += step) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, len);
-                s0 = s0.add(FloatVector.fromArray(SPECIES, a, base + i, m));
+                FloatVector x = FloatVector.fromArray(SPECIES, a, base + i, SPECIES.indexInRange(i, len));
+                s0 = squares ? x.fma(x, s0) : s0.add(x);
             }
             s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
             for (int h = 0; h < step; h += HALF.length()) {
@@ -158,42 +172,6 @@ final class VectorReductions {
             VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
             return (o, n) -> as == 1 ? contiguousSquares(a, o[0], n, scratch) : stridedSquares(a, o[0], as, n);
         });
-    }
-
-    /** Σ a[off + i]² for i &lt; n, blocked and widened like {@link #contiguousSum}. */
-    static double contiguousSquares(float[] a, int off, int n, VectorSoftmax.Scratch scratch) {
-        int step = SPECIES.length();
-        float[] floats = scratch.floats;
-        DoubleVector total = DoubleVector.zero(DOUBLES);
-        for (int start = 0; start < n; start += BLOCK) {
-            int len = Math.min(BLOCK, n - start);
-            int base = off + start;
-            FloatVector s0 = FloatVector.zero(SPECIES);
-            FloatVector s1 = s0;
-            FloatVector s2 = s0;
-            FloatVector s3 = s0;
-            int i = 0;
-            for (; i + 4 * step <= len; i += 4 * step) {
-                FloatVector x0 = FloatVector.fromArray(SPECIES, a, base + i);
-                FloatVector x1 = FloatVector.fromArray(SPECIES, a, base + i + step);
-                FloatVector x2 = FloatVector.fromArray(SPECIES, a, base + i + 2 * step);
-                FloatVector x3 = FloatVector.fromArray(SPECIES, a, base + i + 3 * step);
-                s0 = x0.fma(x0, s0);
-                s1 = x1.fma(x1, s1);
-                s2 = x2.fma(x2, s2);
-                s3 = x3.fma(x3, s3);
-            }
-            for (; i < len; i += step) {
-                FloatVector x = FloatVector.fromArray(SPECIES, a, base + i, SPECIES.indexInRange(i, len));
-                s0 = x.fma(x, s0);
-            }
-            s0.add(s1).add(s2.add(s3)).intoArray(floats, 0);
-            for (int h = 0; h < step; h += HALF.length()) {
-                total = total.add(FloatVector.fromArray(HALF, floats, h).convertShape(VectorOperators.F2D, DOUBLES, 0));
-            }
-        }
-        total.intoArray(scratch.doubles, 0);
-        return lanesInDouble(scratch.doubles);
     }
 
     private static double stridedSquares(float[] a, int offset, int stride, int n) {
