@@ -8,7 +8,6 @@ import static org.vectorgrad.Ops.record;
 import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
-import org.eclipse.collections.impl.list.mutable.primitive.IntArrayList;
 import org.vectorgrad.simd.BinaryOp;
 import org.vectorgrad.simd.UnaryOp;
 
@@ -39,15 +38,16 @@ final class Elementwise {
             return grad;
         }
         int lead = gradShape.length - shape.length;
-        IntArrayList dims = new IntArrayList();
+        int[] dims = new int[gradShape.length];
+        int count = 0;
         for (int d = 0; d < gradShape.length; d++) {
             if (d < lead || (shape[d - lead] == 1 && gradShape[d] != 1)) {
-                dims.add(d);
+                dims[count++] = d;
             }
         }
         // NOTE: as PyTorch's sum_to: a keepdim sum, then a view only to drop leading dims, so
         // sumToSize's grad_fn is SumBackward1 (or ViewBackward0 over it), never a reshape.
-        Tensor reduced = dims.isEmpty() ? grad : Reductions.sum(grad, dims.toArray(), true);
+        Tensor reduced = count == 0 ? grad : Reductions.sum(grad, Arrays.copyOf(dims, count), true);
         return lead > 0 ? reduced.view(shape) : reduced;
     }
 

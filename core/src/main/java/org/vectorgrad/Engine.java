@@ -9,7 +9,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.collections.impl.map.mutable.primitive.ObjectIntHashMap;
 
 /**
  * Runs the backward pass. Iterative (deep graphs cannot overflow the stack) and deterministic:
@@ -29,13 +28,13 @@ final class Engine {
     static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs,
                          boolean retainGraph, boolean createGraph) {
         Node[] nodes = new Node[inputs.length];
-        ObjectIntHashMap<Node> slotOf = new ObjectIntHashMap<>();
+        Map<Node, Integer> slotOf = new IdentityHashMap<>();
         for (int i = 0; i < inputs.length; i++) {
             nodes[i] = inputs[i].edge();
             if (nodes[i] == null) {
                 throw new IllegalStateException("One of the differentiated Tensors does not require grad");
             }
-            slotOf.getIfAbsentPut(nodes[i], i);
+            slotOf.putIfAbsent(nodes[i], i);
         }
         Tensor[] bySlot = new Tensor[inputs.length];
         run(outputs, gradOutputs, new Capture(slotOf, bySlot), retainGraph, createGraph);
@@ -51,7 +50,7 @@ final class Engine {
     }
 
     /** Where {@code grad} mode records the gradients of its inputs instead of accumulating. */
-    private record Capture(ObjectIntHashMap<Node> index, Tensor[] grads) {
+    private record Capture(Map<Node, Integer> index, Tensor[] grads) {
     }
 
     private static void run(Tensor[] outputs, Tensor[] gradOutputs, Capture capture,
@@ -85,8 +84,9 @@ final class Engine {
     private static void visit(Node node, Tensor grad, Pending pending, Capture capture,
                               Set<Node> runnable, boolean createGraph) {
         if (capture != null) {
-            if (capture.index().containsKey(node)) {
-                capture.grads()[capture.index().get(node)] = grad;
+            Integer slot = capture.index().get(node);
+            if (slot != null) {
+                capture.grads()[slot] = grad;
             }
             if (!runnable.contains(node)) {
                 return;
@@ -195,7 +195,7 @@ final class Engine {
     }
 
     /** The nodes that must run so that gradient reaches a captured node (others are skipped). */
-    private static Set<Node> runnableTowards(List<Node> order, ObjectIntHashMap<Node> captures) {
+    private static Set<Node> runnableTowards(List<Node> order, Map<Node, Integer> captures) {
         Set<Node> leadsToCapture = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Node> runnable = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = order.size() - 1; i >= 0; i--) {

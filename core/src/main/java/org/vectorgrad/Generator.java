@@ -393,7 +393,7 @@ public final class Generator {
 
     /**
      * {@code tensor.normal_(mean, std)} with PyTorch's double arguments: the 16-wide path (n >= 16)
-     * rounds them to float as PyTorch does, while its scalar path (n < 16) computes in double.
+     * rounds them to float as PyTorch does, while its scalar path (n &lt; 16) computes in double.
      */
     public synchronized void fillNormal(float[] dst, int offset, int n, double mean, double std) {
         if (n >= VECTOR_BLOCK) {

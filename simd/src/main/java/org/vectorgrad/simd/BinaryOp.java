@@ -23,9 +23,9 @@ public enum BinaryOp {
     EQ { public float apply(float x, float y) { return x == y ? 1f : 0f; } },
     /** z = x != y ? 1 : 0 (true when either is NaN) */
     NE { public float apply(float x, float y) { return x != y ? 1f : 0f; } },
-    /** z = x < y ? 1 : 0 */
+    /** z = x &lt; y ? 1 : 0 */
     LT { public float apply(float x, float y) { return x < y ? 1f : 0f; } },
-    /** z = x <= y ? 1 : 0 */
+    /** z = x &lt;= y ? 1 : 0 */
     LE { public float apply(float x, float y) { return x <= y ? 1f : 0f; } },
     /** z = x > y ? 1 : 0 */
     GT { public float apply(float x, float y) { return x > y ? 1f : 0f; } },

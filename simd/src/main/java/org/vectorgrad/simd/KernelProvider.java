@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Chooses the process-wide {@link Kernels}: the Vector API implementation when the
  * {@code jdk.incubator.vector} module is readable and C2 compiles it, else the scalar reference
- * with one warning line. The system property {@code vectorgrad.kernels} ({@code auto},
+ * with one warning through {@link System.Logger} {@code org.vectorgrad}. The system property {@code vectorgrad.kernels} ({@code auto},
  * {@code vector}, {@code scalar}) forces a choice for tests and benchmarks.
  */
 public final class KernelProvider {
@@ -69,8 +69,11 @@ public final class KernelProvider {
         }
     }
 
+    // NOTE: a library must not write to the console; the embedding application routes
+    // System.Logger (java.util.logging by default, or its own backend) wherever it logs.
     private static void warn(String reason) {
-        System.err.println("WARNING: Vectorgrad uses its scalar kernels: " + reason + ".");
+        System.getLogger("org.vectorgrad").log(System.Logger.Level.WARNING,
+                "Vectorgrad uses its scalar kernels (5-25x slower): " + reason + ".");
     }
 
     private static boolean vectorModulePresent() {

@@ -9,7 +9,7 @@ public enum UnaryOp {
     NEG { public float apply(float x) { return -x; } },
     /** y = |x| */
     ABS { public float apply(float x) { return Math.abs(x); } },
-    /** y = (0 < x) - (x < 0) in {-1, 0, 1}: +0 for ±0 and 0 for NaN, as PyTorch 1.13's sign. */
+    /** y = (0 &lt; x) - (x &lt; 0) in {-1, 0, 1}: +0 for ±0 and 0 for NaN, as PyTorch 1.13's sign. */
     SIGN { public float apply(float x) { return (x > 0f ? 1f : 0f) - (x < 0f ? 1f : 0f); } },
     /** y = max(x, 0); NaN and -0. pass through unchanged, as in PyTorch. */
     RELU { public float apply(float x) { return x < 0f ? 0f : x; } },

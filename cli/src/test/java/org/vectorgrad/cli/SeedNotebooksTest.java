@@ -53,7 +53,7 @@ class SeedNotebooksTest {
         }
         for (Notebook notebook : Notebook.all()) {
             assertEquals(Files.readString(shared.resolve(notebook.seedFile())), seedText(notebook.seedFile()),
-                    "core/src/test/resources/seeds is out of date with ../shared/seeds");
+                    "cli/src/test/resources/seeds is out of date with ../shared/seeds");
         }
     }
 

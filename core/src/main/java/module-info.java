@@ -1,0 +1,17 @@
+/**
+ * Vectorgrad: float32 tensors with PyTorch-style autograd, neural-network layers, optimizers,
+ * data loading, metrics and safetensors I/O, on the JDK Vector API.
+ */
+module org.vectorgrad.core {
+    requires org.vectorgrad.simd;
+    requires jdk.incubator.vector;
+    // The safetensors header is JSON.
+    requires com.google.gson;
+
+    exports org.vectorgrad;
+    exports org.vectorgrad.data;
+    exports org.vectorgrad.io;
+    exports org.vectorgrad.nn;
+    exports org.vectorgrad.nn.models;
+    exports org.vectorgrad.optim;
+}
