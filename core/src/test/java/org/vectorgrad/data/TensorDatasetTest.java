@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +39,9 @@ class TensorDatasetTest {
         float[] features = batch[0].toArray();
         for (int b = 0; b < ids.length; b++) {
             for (int j = 0; j < columns; j++) {
-                assertEquals(100f * ids[b] + j, features[b * columns + j], "row " + b + " column " + j);
+                if (features[b * columns + j] != 100f * ids[b] + j) {
+                    fail("row " + b + " column " + j + " holds " + features[b * columns + j] + " for sample " + ids[b]);
+                }
             }
         }
         return ids;
