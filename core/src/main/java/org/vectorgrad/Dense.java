@@ -69,6 +69,11 @@ final class Dense {
      * input itself comes back in eval mode, for p = 0 and for empty input.
      */
     static Tensor dropout(Tensor x, float p, boolean training) {
+        return dropout(x, p, training, Generator.defaultGenerator());
+    }
+
+    /** {@link #dropout(Tensor, float, boolean)} with the mask drawn from {@code generator}. */
+    static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
         if (!(p >= 0f && p <= 1f)) {
             throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
         }
@@ -79,7 +84,7 @@ final class Dense {
             return x.mul(Tensor.scalar(0f));
         }
         float[] noise = new float[x.numel()];
-        Generator.defaultGenerator().fillUniform(noise, 0, noise.length, 0f, 1f);
+        generator.fillUniform(noise, 0, noise.length, 0f, 1f);
         float keep = 1f - p;
         float scale = 1f / keep;
         for (int i = 0; i < noise.length; i++) {

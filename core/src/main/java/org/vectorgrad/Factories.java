@@ -40,12 +40,19 @@ final class Factories {
     }
 
     static Tensor random(int[] shape, boolean normal) {
+        return random(Generator.defaultGenerator(), shape, normal);
+    }
+
+    static Tensor random(Generator generator, int[] shape, boolean normal) {
+        if (generator == null) {
+            throw new IllegalArgumentException((normal ? "randn" : "rand") + ": generator must not be null");
+        }
         checkShape(shape);
         float[] data = new float[Shapes.numel(shape)];
         if (normal) {
-            Generator.defaultGenerator().fillNormal(data, 0, data.length, 0f, 1f);
+            generator.fillNormal(data, 0, data.length, 0f, 1f);
         } else {
-            Generator.defaultGenerator().fillUniform(data, 0, data.length, 0f, 1f);
+            generator.fillUniform(data, 0, data.length, 0f, 1f);
         }
         return Tensor.wrap(data, shape.clone());
     }

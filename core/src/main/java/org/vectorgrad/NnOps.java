@@ -47,4 +47,8 @@ public final class NnOps {
     public static Tensor dropout(Tensor x, float p, boolean training) {
         return Dense.dropout(x, p, training);
     }
+
+    public static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
+        return Dense.dropout(x, p, training, generator);
+    }
 }

@@ -553,4 +553,16 @@ public final class Tensor {
     public Tensor contiguous() {
         return Views.contiguous(this);
     }
+
+    // ---- explicit generators (appended with the "lean library" issue) ---------------------------
+
+    /** Uniform on [0, 1) from {@code generator}: {@code torch.rand(*shape, generator=generator)}. */
+    public static Tensor rand(Generator generator, int... shape) {
+        return Factories.random(generator, shape, false);
+    }
+
+    /** Standard normal from {@code generator}: {@code torch.randn(*shape, generator=generator)}. */
+    public static Tensor randn(Generator generator, int... shape) {
+        return Factories.random(generator, shape, true);
+    }
 }

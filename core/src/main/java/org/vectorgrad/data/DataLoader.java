@@ -1,8 +1,6 @@
 package org.vectorgrad.data;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 
 /**
@@ -10,6 +8,10 @@ import org.vectorgrad.Tensor;
  * {@code torch.utils.data.DataLoader}: optionally shuffled, the last batch smaller when the
  * count does not divide. The order of epoch {@code e} is {@code torch.randperm(n)} drawn from a
  * generator seeded with {@code seed + e}, so any epoch can be replayed on its own (for resuming).
+ *
+ * <p>{@link #batches} is the general form over in-memory tensors; both share one ordering and
+ * batching mechanism. Iterating this image loader directly ({@link #iterator()}) always gives
+ * epoch 0; ask for other epochs with {@link #epoch(int)}.
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
 
@@ -39,9 +41,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
 
     public DataLoader(ImageDataset data, int batchSize, boolean shuffle, long seed, InputShape shape,
                       float mean, float std) {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("batch size should be a positive integer, but got batchSize=" + batchSize);
-        }
+        Batching.checkBatchSize(batchSize);
         if (!(std > 0)) {
             throw new IllegalArgumentException("normalisation std must be positive, got " + std);
         }
@@ -53,6 +53,23 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         for (int v = 0; v < 256; v++) {
             normalised[v] = (v / 255f - mean) / std;
         }
+    }
+
+    /**
+     * Batches of rows of {@code data}, one {@code Tensor[]} per batch (one tensor per stored tensor,
+     * as {@link TensorDataset#get}); the last batch is smaller when {@code batchSize} does not
+     * divide the size. Every call of {@code iterator()} on the result starts a new epoch: the
+     * {@code k}-th call (counting from 0) visits the rows in the order
+     * {@code torch.randperm(n, generator=torch.Generator().manual_seed(seed + k))} when
+     * {@code shuffle}, else in order 0..n-1. So a for-each loop per epoch reshuffles like
+     * PyTorch's {@code DataLoader(shuffle=True)}, and the whole run is reproducible from
+     * {@code seed} (epoch {@code k} is seeded like {@code DistributedSampler.set_epoch(k)}).
+     */
+    public static Iterable<Tensor[]> batches(TensorDataset data, int batchSize, boolean shuffle, long seed) {
+        if (data == null) {
+            throw new IllegalArgumentException("batches: data must not be null");
+        }
+        return new TensorBatches(data, Batching.checkBatchSize(batchSize), shuffle, seed);
     }
 
     /** A loader with Fashion-MNIST's mean and standard deviation. */
@@ -76,14 +93,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
 
     /** The sample order of epoch {@code epoch} (0-based). */
     public int[] order(int epoch) {
-        if (shuffle) {
-            return new Generator(seed + epoch).randperm(data.count());
-        }
-        int[] identity = new int[data.count()];
-        for (int i = 0; i < identity.length; i++) {
-            identity[i] = i;
-        }
-        return identity;
+        return Batching.order(data.count(), shuffle, seed, epoch);
     }
 
     /** Epoch 0's batches. */
@@ -94,26 +104,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
 
     /** The batches of epoch {@code epoch}, built lazily one at a time. */
     public Iterator<Batch> epoch(int epoch) {
-        int[] order = order(epoch);
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < order.length;
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int size = Math.min(batchSize, order.length - next);
-                Batch batch = assemble(order, next, size);
-                next += size;
-                return batch;
-            }
-        };
+        return Batching.batches(order(epoch), batchSize, this::assemble);
     }
 
     private Batch assemble(int[] order, int from, int size) {

@@ -1,6 +1,7 @@
 package org.vectorgrad.nn;
 
 import java.util.Arrays;
+import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 
 /**
@@ -26,6 +27,18 @@ public final class Conv2d extends Module {
     }
 
     public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, boolean bias) {
+        this(in, out, kernel, stride, padding, dilation, bias, Generator.defaultGenerator());
+    }
+
+    /** With its initial weights drawn from {@code generator} instead of the default generator. */
+    public Conv2d(int in, int out, int kernel, int stride, int padding, Generator generator) {
+        this(in, out, kernel, stride, padding, 1, true, generator);
+    }
+
+    /** With its initial weights drawn from {@code generator} instead of the default generator. */
+    public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, boolean bias,
+                  Generator generator) {
+        Init.requireGenerator(generator);
         check(kernel > 0 && stride > 0 && dilation > 0 && padding >= 0, "kernel_size, stride and dilation must be"
                 + " positive and padding non-negative, got kernel_size=" + kernel + ", stride=" + stride
                 + ", padding=" + padding + ", dilation=" + dilation);
@@ -37,9 +50,9 @@ public final class Conv2d extends Module {
         this.dilation = dilation;
         weight = registerParameter("weight", Tensor.zeros(out, in, kernel, kernel));
         this.bias = bias ? registerParameter("bias", Tensor.zeros(out)) : null;
-        Init.kaimingUniform(weight, Math.sqrt(5));
+        Init.kaimingUniform(weight, Math.sqrt(5), generator);
         if (this.bias != null) {
-            Init.biasUniform(this.bias, weight);
+            Init.biasUniform(this.bias, weight, generator);
         }
     }
 

@@ -2,6 +2,7 @@ package org.vectorgrad.nn;
 
 import java.util.Arrays;
 import org.vectorgrad.Autograd;
+import org.vectorgrad.Generator;
 import org.vectorgrad.NnOps;
 import org.vectorgrad.Tensor;
 
@@ -119,5 +120,10 @@ public final class Functional {
     /** Zeroes each element with probability p (from the default generator) and scales by 1/(1-p) in training. */
     public static Tensor dropout(Tensor x, float p, boolean training) {
         return NnOps.dropout(x, p, training);
+    }
+
+    /** {@link #dropout(Tensor, float, boolean)} with the mask drawn from {@code generator} (for {@link Dropout}). */
+    static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
+        return NnOps.dropout(x, p, training, generator);
     }
 }

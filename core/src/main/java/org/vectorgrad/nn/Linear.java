@@ -1,5 +1,6 @@
 package org.vectorgrad.nn;
 
+import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 
 /** y = x·Wᵀ + b over the last dimension ({@code torch.nn.Linear}), with PyTorch's default init. */
@@ -14,13 +15,24 @@ public final class Linear extends Module {
     }
 
     public Linear(int in, int out, boolean bias) {
+        this(in, out, bias, Generator.defaultGenerator());
+    }
+
+    /** With its initial weights drawn from {@code generator} instead of the default generator. */
+    public Linear(int in, int out, Generator generator) {
+        this(in, out, true, generator);
+    }
+
+    /** With its initial weights drawn from {@code generator} instead of the default generator. */
+    public Linear(int in, int out, boolean bias, Generator generator) {
+        Init.requireGenerator(generator);
         inFeatures = in;
         outFeatures = out;
         weight = registerParameter("weight", Tensor.zeros(out, in));
         this.bias = bias ? registerParameter("bias", Tensor.zeros(out)) : null;
-        Init.kaimingUniform(weight, Math.sqrt(5));
+        Init.kaimingUniform(weight, Math.sqrt(5), generator);
         if (this.bias != null) {
-            Init.biasUniform(this.bias, weight);
+            Init.biasUniform(this.bias, weight, generator);
         }
     }
 

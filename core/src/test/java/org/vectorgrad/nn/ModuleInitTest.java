@@ -40,12 +40,16 @@ class ModuleInitTest {
         MODULES.put("resnet18_10", () -> ResNet.resnet18(10));
     }
 
-    private record Entry(String kind, String key, String shape, String crc, String head) {
+    record Entry(String kind, String key, String shape, String crc, String head) {
     }
 
-    @TestFactory
-    Stream<DynamicTest> initialValuesAreTorchsBitForBit() {
-        List<DynamicTest> tests = new ArrayList<>();
+    /** One {@code init} block: the seed given to {@code torch.manual_seed} and the expected state_dict. */
+    record InitCase(long seed, List<Entry> entries) {
+    }
+
+    /** Every {@code init} block of the fixture by name, in file order. */
+    static Map<String, InitCase> initCases() {
+        Map<String, InitCase> cases = new LinkedHashMap<>();
         List<String> lines = Fixtures.dataLines("/fixtures/nn_modules.txt");
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).startsWith("init\t")) {
@@ -57,15 +61,23 @@ class ModuleInitTest {
                 String[] f = lines.get(i).split("\t");
                 entries.add(new Entry(f[1], f[2], f[3], f[4], f[5]));
             }
-            tests.add(DynamicTest.dynamicTest(head[1], () -> check(head[1], Long.parseLong(head[2]), entries)));
+            cases.put(head[1], new InitCase(Long.parseLong(head[2]), entries));
         }
-        assertEquals(MODULES.size(), tests.size(), "every init case has a Java module");
-        return tests.stream();
+        return cases;
     }
 
-    private static void check(String name, long seed, List<Entry> expected) {
-        Tensor.manualSeed(seed);
-        Module module = MODULES.get(name).get();
+    @TestFactory
+    Stream<DynamicTest> initialValuesAreTorchsBitForBit() {
+        Map<String, InitCase> cases = initCases();
+        assertEquals(MODULES.keySet(), cases.keySet(), "every init case has a Java module");
+        return cases.entrySet().stream().map(c -> DynamicTest.dynamicTest(c.getKey(), () -> {
+            Tensor.manualSeed(c.getValue().seed());
+            assertState(MODULES.get(c.getKey()).get(), c.getValue().entries());
+        }));
+    }
+
+    /** The module's state_dict has exactly the expected names, kinds, shapes and values. */
+    static void assertState(Module module, List<Entry> expected) {
         Map<String, Tensor> state = module.stateDict();
         Map<String, Tensor> parameters = module.namedParameters();
         assertEquals(expected.stream().map(Entry::key).toList(), List.copyOf(state.keySet()), "state_dict keys");

@@ -1,5 +1,6 @@
 package org.vectorgrad.nn.models;
 
+import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.nn.BatchNorm2d;
 import org.vectorgrad.nn.Conv2d;
@@ -18,11 +19,11 @@ public final class BasicBlock extends Module {
     private final BatchNorm2d bn2;
     private final Sequential downsample;
 
-    BasicBlock(int inPlanes, int planes, int stride, Sequential downsample) {
-        conv1 = registerModule("conv1", new Conv2d(inPlanes, planes, 3, stride, 1, 1, false));
+    BasicBlock(int inPlanes, int planes, int stride, Sequential downsample, Generator generator) {
+        conv1 = registerModule("conv1", new Conv2d(inPlanes, planes, 3, stride, 1, 1, false, generator));
         bn1 = registerModule("bn1", new BatchNorm2d(planes));
         relu = registerModule("relu", new ReLU());
-        conv2 = registerModule("conv2", new Conv2d(planes, planes, 3, 1, 1, 1, false));
+        conv2 = registerModule("conv2", new Conv2d(planes, planes, 3, 1, 1, 1, false, generator));
         bn2 = registerModule("bn2", new BatchNorm2d(planes));
         this.downsample = downsample == null ? null : registerModule("downsample", downsample);
     }

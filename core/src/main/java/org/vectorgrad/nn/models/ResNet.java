@@ -1,5 +1,6 @@
 package org.vectorgrad.nn.models;
 
+import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.nn.AdaptiveAvgPool2d;
 import org.vectorgrad.nn.BatchNorm;
@@ -26,21 +27,21 @@ public final class ResNet extends Module {
     private final Linear fc;
     private int inPlanes = 64;
 
-    private ResNet(int[] blocks, int numClasses) {
-        conv1 = registerModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, false));
+    private ResNet(int[] blocks, int numClasses, Generator generator) {
+        conv1 = registerModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, false, generator));
         bn1 = registerModule("bn1", new BatchNorm2d(64));
         relu = registerModule("relu", new ReLU());
         maxpool = registerModule("maxpool", new MaxPool2d(3, 2, 1));
         for (int i = 0; i < 4; i++) {
-            layers[i] = registerModule("layer" + (i + 1), makeLayer(64 << i, blocks[i], i == 0 ? 1 : 2));
+            layers[i] = registerModule("layer" + (i + 1), makeLayer(64 << i, blocks[i], i == 0 ? 1 : 2, generator));
         }
         avgpool = registerModule("avgpool", new AdaptiveAvgPool2d(1));
-        fc = registerModule("fc", new Linear(512 * BasicBlock.EXPANSION, numClasses));
+        fc = registerModule("fc", new Linear(512 * BasicBlock.EXPANSION, numClasses, generator));
         // torchvision re-initialises after construction, in module order; the defaults drawn above
         // still consumed the generator, exactly as in PyTorch.
         for (Module module : namedModules().values()) {
             if (module instanceof Conv2d conv) {
-                Init.kaimingNormalFanOutRelu(conv.weight());
+                Init.kaimingNormalFanOutRelu(conv.weight(), generator);
             } else if (module instanceof BatchNorm norm) {
                 Init.constant(norm.weight(), 1f);
                 Init.constant(norm.bias(), 0f);
@@ -50,22 +51,35 @@ public final class ResNet extends Module {
 
     /** torchvision's {@code resnet18(num_classes=numClasses)}, randomly initialised (no pretrained weights). */
     public static ResNet resnet18(int numClasses) {
+        return resnet18(numClasses, Generator.defaultGenerator());
+    }
+
+    /**
+     * {@link #resnet18(int)} with every initial weight drawn from {@code generator}: the same bits as
+     * {@code resnet18(numClasses)} right after {@code manualSeed(s)} when {@code generator} is a
+     * fresh {@code new Generator(s)}.
+     */
+    public static ResNet resnet18(int numClasses, Generator generator) {
         if (numClasses <= 0) {
             throw new IllegalArgumentException("resnet18: numClasses must be positive, got " + numClasses);
         }
-        return new ResNet(new int[] {2, 2, 2, 2}, numClasses);
+        if (generator == null) {
+            throw new IllegalArgumentException("resnet18: generator must not be null");
+        }
+        return new ResNet(new int[] {2, 2, 2, 2}, numClasses, generator);
     }
 
-    private Sequential makeLayer(int planes, int blocks, int stride) {
+    private Sequential makeLayer(int planes, int blocks, int stride, Generator generator) {
         Sequential downsample = null;
         if (stride != 1 || inPlanes != planes * BasicBlock.EXPANSION) {
-            downsample = new Sequential(new Conv2d(inPlanes, planes * BasicBlock.EXPANSION, 1, stride, 0, 1, false),
+            downsample = new Sequential(
+                    new Conv2d(inPlanes, planes * BasicBlock.EXPANSION, 1, stride, 0, 1, false, generator),
                     new BatchNorm2d(planes * BasicBlock.EXPANSION));
         }
-        Sequential layer = new Sequential(new BasicBlock(inPlanes, planes, stride, downsample));
+        Sequential layer = new Sequential(new BasicBlock(inPlanes, planes, stride, downsample, generator));
         inPlanes = planes * BasicBlock.EXPANSION;
         for (int i = 1; i < blocks; i++) {
-            layer.add(new BasicBlock(inPlanes, planes, 1, null));
+            layer.add(new BasicBlock(inPlanes, planes, 1, null, generator));
         }
         return layer;
     }
