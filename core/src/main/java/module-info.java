@@ -11,6 +11,7 @@ module org.vectorgrad.core {
     exports org.vectorgrad;
     exports org.vectorgrad.data;
     exports org.vectorgrad.io;
+    exports org.vectorgrad.metrics;
     exports org.vectorgrad.nn;
     exports org.vectorgrad.nn.models;
     exports org.vectorgrad.optim;
