@@ -7,9 +7,13 @@ module org.vectorgrad.core {
     requires jdk.incubator.vector;
     // The safetensors header is JSON.
     requires com.google.gson;
+    // Optional: only org.vectorgrad.interop.PrimitiveLists touches it, for callers that have it.
+    requires static org.eclipse.collections.api;
+    requires static org.eclipse.collections.impl;
 
     exports org.vectorgrad;
     exports org.vectorgrad.data;
+    exports org.vectorgrad.interop;
     exports org.vectorgrad.io;
     exports org.vectorgrad.metrics;
     exports org.vectorgrad.nn;

@@ -4,8 +4,11 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -24,60 +27,142 @@ import java.util.Set;
 import org.vectorgrad.Tensor;
 
 /**
- * Parses a safetensors file and checks everything the format promises before any tensor is
- * built: the header length against the file size, the JSON (strict, no duplicate names), each
- * entry's dtype, shape and offsets, and that the offsets tile the data section exactly.
+ * Parses safetensors from a file, bytes or a stream (one code path: the stream) and checks
+ * everything the format promises before any tensor is built: the header length against the
+ * limit and the input's size, the JSON (strict, no duplicate names), each entry's dtype, shape and
+ * offsets, and that the offsets tile the data section exactly. Memory grows only with the bytes
+ * that actually arrive, so a corrupt length or shape cannot cause an OutOfMemoryError.
  */
 final class SafetensorsReader {
     /** The reference implementation's limit; a longer header means a corrupt length field. */
     private static final long MAX_HEADER = 100_000_000L;
+    /** The largest Java array (some VMs reserve a few header words). */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final int CHUNK_BYTES = 1 << 16;
+    private static final int UNKNOWN = -1;
 
-    private record Entry(String name, int[] shape, long begin, long end) {
+    private record Entry(int index, String name, int[] shape, long begin, long end) {
     }
 
-    private SafetensorsReader() {
+    private final String source;
+    private final Path file;
+    private final InputStream in;
+    /** The input's size in bytes, or {@link #UNKNOWN} for a stream. */
+    private final long size;
+
+    private SafetensorsReader(String source, Path file, InputStream in, long size) {
+        this.source = source;
+        this.file = file;
+        this.in = in;
+        this.size = size;
     }
 
     static Safetensors.Contents read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length < 8) {
-            throw new SafetensorsFormatException(file, "file is " + bytes.length
-                    + " bytes long, too short for the 8-byte header length of the safetensors format");
+        try (InputStream in = Files.newInputStream(file)) {
+            return new SafetensorsReader(file.toString(), file, in, Files.size(file)).read();
         }
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLength <= 0 || headerLength > Math.min(MAX_HEADER, bytes.length - 8L)) {
-            throw new SafetensorsFormatException(file, "header length " + Long.toUnsignedString(headerLength)
-                    + " does not fit the file: expected 1.." + Math.min(MAX_HEADER, bytes.length - 8L)
-                    + " (file size " + bytes.length + " minus the 8-byte length field)");
+    }
+
+    static Safetensors.Contents read(byte[] bytes) throws SafetensorsFormatException {
+        try {
+            return new SafetensorsReader("<bytes>", null, new ByteArrayInputStream(bytes), bytes.length).read();
+        } catch (SafetensorsFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("a byte array cannot fail to read", e);
         }
-        String header = decodeUtf8(file, bytes, (int) headerLength);
+    }
+
+    static Safetensors.Contents read(InputStream in) throws IOException {
+        return new SafetensorsReader("<stream " + in.getClass().getSimpleName() + ">", null, in, UNKNOWN).read();
+    }
+
+    private SafetensorsFormatException fail(String problem) {
+        return SafetensorsFormatException.of(source, file, problem, null);
+    }
+
+    private SafetensorsFormatException fail(String problem, Throwable cause) {
+        return SafetensorsFormatException.of(source, file, problem, cause);
+    }
+
+    private String kind() {
+        return file != null ? "file" : size == UNKNOWN ? "stream" : "input";
+    }
+
+    private Safetensors.Contents read() throws IOException {
+        long headerLength = readHeaderLength();
+        byte[] header = in.readNBytes((int) headerLength);
+        if (header.length < headerLength) {
+            throw fail(kind() + " ended " + header.length + " bytes into the " + headerLength + "-byte header (truncated)");
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
-        List<Entry> entries = parseHeader(file, header, metadata);
-        long dataSize = bytes.length - 8L - headerLength;
-        checkTiling(file, entries, dataSize);
+        List<Entry> entries = parseHeader(decodeUtf8(header), metadata);
+        List<Entry> byOffset = checkTiling(entries, size == UNKNOWN ? UNKNOWN : size - 8 - headerLength);
+        float[][] values = new float[entries.size()][];
+        long read = 0;
+        for (Entry entry : byOffset) {
+            values[entry.index] = readFloats(entry, read);
+            read = entry.end;
+        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        int dataStart = 8 + (int) headerLength;
         for (Entry entry : entries) {
-            float[] values = new float[(int) ((entry.end - entry.begin) / 4)];
-            ByteBuffer.wrap(bytes, dataStart + (int) entry.begin, 4 * values.length)
-                    .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            tensors.put(entry.name, Tensor.fromArray(values, entry.shape));
+            tensors.put(entry.name, Tensor.fromArray(values[entry.index], entry.shape));
         }
         return new Safetensors.Contents(tensors, metadata);
     }
 
-    private static String decodeUtf8(Path file, byte[] bytes, int length) throws SafetensorsFormatException {
+    private long readHeaderLength() throws IOException {
+        byte[] field = in.readNBytes(8);
+        if (field.length < 8) {
+            throw fail(kind() + (size == UNKNOWN ? " ended after " + field.length + " bytes" : " is " + field.length
+                    + " bytes long") + ", too short for the 8-byte header length of the safetensors format");
+        }
+        long headerLength = ByteBuffer.wrap(field).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long limit = size == UNKNOWN ? MAX_HEADER : Math.min(MAX_HEADER, size - 8);
+        if (headerLength <= 0 || headerLength > limit) {
+            throw fail("header length " + Long.toUnsignedString(headerLength) + " does not fit the " + kind()
+                    + ": expected 1.." + limit + (size == UNKNOWN ? " (the format's limit)"
+                    : " (" + kind() + " size " + size + " minus the 8-byte length field)"));
+        }
+        return headerLength;
+    }
+
+    /**
+     * The entry's floats, read in chunks into an array that grows with what arrives, so a stream
+     * that ends early costs only what it delivered ({@code dataOffset}: data bytes read so far).
+     */
+    private float[] readFloats(Entry entry, long dataOffset) throws IOException {
+        int count = (int) ((entry.end - entry.begin) / 4);
+        float[] values = new float[size == UNKNOWN ? Math.min(count, CHUNK_BYTES) : count];
+        byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, 4L * count)];
+        int filled = 0;
+        while (filled < count) {
+            int want = Math.min(chunk.length / 4, count - filled);
+            int got = in.readNBytes(chunk, 0, 4 * want);
+            if (got < 4 * want) {
+                throw fail(kind() + " ended " + (dataOffset + 4L * filled + got) + " bytes into the data section, inside"
+                        + " tensor '" + entry.name + "' whose data_offsets end at " + entry.end + " (truncated)");
+            }
+            if (filled + want > values.length) {
+                values = Arrays.copyOf(values, (int) Math.min(count, 2L * values.length + want));
+            }
+            ByteBuffer.wrap(chunk, 0, 4 * want).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values, filled, want);
+            filled += want;
+        }
+        return values;
+    }
+
+    private String decodeUtf8(byte[] header) throws SafetensorsFormatException {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 8, length)).toString();
+                    .decode(ByteBuffer.wrap(header)).toString();
         } catch (CharacterCodingException e) {
-            throw new SafetensorsFormatException(file, "header is not valid UTF-8 JSON", e);
+            throw fail("header is not valid UTF-8 JSON", e);
         }
     }
 
-    private static List<Entry> parseHeader(Path file, String header, Map<String, String> metadata)
-            throws SafetensorsFormatException {
+    private List<Entry> parseHeader(String header, Map<String, String> metadata) throws SafetensorsFormatException {
         List<Entry> entries = new ArrayList<>();
         Set<String> names = new HashSet<>();
         try (JsonReader json = new JsonReader(new StringReader(header))) {
@@ -86,24 +171,24 @@ final class SafetensorsReader {
             while (json.hasNext()) {
                 String name = json.nextName();
                 if (!names.add(name)) {
-                    throw new SafetensorsFormatException(file, "header names '" + name + "' twice");
+                    throw fail("header names '" + name + "' twice");
                 }
                 if (name.equals(Safetensors.METADATA_KEY)) {
                     readMetadata(json, metadata);
                 } else {
-                    entries.add(readEntry(file, json, name));
+                    entries.add(readEntry(json, entries.size(), name));
                 }
             }
             json.endObject();
             if (json.peek() != JsonToken.END_DOCUMENT) {
-                throw new SafetensorsFormatException(file, "header has text after its JSON object");
+                throw fail("header has text after its JSON object");
             }
         } catch (SafetensorsFormatException e) {
             throw e;
         } catch (IOException | JsonParseException e) {
-            throw new SafetensorsFormatException(file, "header is not valid JSON: " + firstLine(e), e);
+            throw fail("header is not valid JSON: " + firstLine(e), e);
         } catch (IllegalStateException | NumberFormatException e) {
-            throw new SafetensorsFormatException(file, "header does not have the safetensors structure: " + firstLine(e), e);
+            throw fail("header does not have the safetensors structure: " + firstLine(e), e);
         }
         return entries;
     }
@@ -127,7 +212,7 @@ final class SafetensorsReader {
         json.endObject();
     }
 
-    private static Entry readEntry(Path file, JsonReader json, String name) throws IOException {
+    private Entry readEntry(JsonReader json, int index, String name) throws IOException {
         String dtype = null;
         long[] shape = null;
         long[] offsets = null;
@@ -138,42 +223,45 @@ final class SafetensorsReader {
                 case "dtype" -> dtype = json.nextString();
                 case "shape" -> shape = readLongs(json);
                 case "data_offsets" -> offsets = readLongs(json);
-                default -> throw new SafetensorsFormatException(file, "tensor '" + name + "' has an unknown field '" + key + "'");
+                default -> throw fail("tensor '" + name + "' has an unknown field '" + key + "'");
             }
         }
         json.endObject();
         if (dtype == null || shape == null || offsets == null) {
-            throw new SafetensorsFormatException(file, "tensor '" + name + "' lacks "
-                    + (dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+            throw fail("tensor '" + name + "' lacks " + (dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
         }
         if (!dtype.equals(Safetensors.F32)) {
-            throw new SafetensorsFormatException(file, "tensor '" + name + "' has dtype " + dtype
-                    + "; only F32 (float32) is supported");
+            throw fail("tensor '" + name + "' has dtype " + dtype + "; only F32 (float32) is supported");
         }
-        return entry(file, name, shape, offsets);
+        return entry(index, name, shape, offsets);
     }
 
-    private static Entry entry(Path file, String name, long[] shape, long[] offsets) throws SafetensorsFormatException {
-        long numel = 1;
+    private Entry entry(int index, String name, long[] shape, long[] offsets) throws SafetensorsFormatException {
         int[] dims = new int[shape.length];
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE) {
-                throw new SafetensorsFormatException(file, "tensor '" + name + "' has shape " + Arrays.toString(shape)
-                        + " with an impossible size");
+                throw fail("tensor '" + name + "' has shape " + Arrays.toString(shape) + " with an impossible size");
             }
             dims[i] = (int) shape[i];
-            numel = Math.multiplyExact(numel, shape[i]);
+        }
+        // Capped product: both factors stay below 2^31, so it never overflows.
+        long numel = Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : 1;
+        for (long d : shape) {
+            numel = Math.min(numel * d, MAX_ELEMENTS + 1);
+        }
+        if (numel > MAX_ELEMENTS) {
+            throw fail("tensor '" + name + "' has shape " + Arrays.toString(shape) + ": more elements than a Java array"
+                    + " holds (" + MAX_ELEMENTS + ")");
         }
         if (offsets.length != 2 || offsets[0] < 0 || offsets[1] < offsets[0]) {
-            throw new SafetensorsFormatException(file, "tensor '" + name + "' has data_offsets " + Arrays.toString(offsets)
+            throw fail("tensor '" + name + "' has data_offsets " + Arrays.toString(offsets)
                     + "; expected [begin, end] with 0 <= begin <= end");
         }
         if (offsets[1] - offsets[0] != 4 * numel) {
-            throw new SafetensorsFormatException(file, "tensor '" + name + "' of shape " + Arrays.toString(shape)
-                    + " needs " + 4 * numel + " bytes of F32 but data_offsets " + Arrays.toString(offsets)
-                    + " span " + (offsets[1] - offsets[0]));
+            throw fail("tensor '" + name + "' of shape " + Arrays.toString(shape) + " needs " + 4 * numel
+                    + " bytes of F32 but data_offsets " + Arrays.toString(offsets) + " span " + (offsets[1] - offsets[0]));
         }
-        return new Entry(name, dims, offsets[0], offsets[1]);
+        return new Entry(index, name, dims, offsets[0], offsets[1]);
     }
 
     private static long[] readLongs(JsonReader json) throws IOException {
@@ -186,23 +274,26 @@ final class SafetensorsReader {
         return values.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** The entries' byte ranges must cover the data section exactly once, as the format requires. */
-    private static void checkTiling(Path file, List<Entry> entries, long dataSize) throws SafetensorsFormatException {
+    /**
+     * The entries in data order, checked to cover the data section exactly once as the format
+     * requires; {@code dataSize} is {@link #UNKNOWN} for a stream, which ends where the last tensor does.
+     */
+    private List<Entry> checkTiling(List<Entry> entries, long dataSize) throws SafetensorsFormatException {
         List<Entry> byOffset = new ArrayList<>(entries);
         byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long expected = 0;
         for (Entry entry : byOffset) {
             if (entry.begin != expected) {
-                throw new SafetensorsFormatException(file, "tensor '" + entry.name + "' data_offsets [" + entry.begin
-                        + ", " + entry.end + "] " + (entry.begin < expected ? "overlap another tensor" : "leave a gap")
+                throw fail("tensor '" + entry.name + "' data_offsets [" + entry.begin + ", " + entry.end + "] "
+                        + (entry.begin < expected ? "overlap another tensor" : "leave a gap")
                         + "; expected it to start at " + expected);
             }
             expected = entry.end;
         }
-        if (expected != dataSize) {
-            throw new SafetensorsFormatException(file, "the tensors' data ends at byte " + expected
-                    + " of the data section but the file has " + dataSize + " data bytes ("
-                    + (expected > dataSize ? "truncated" : "trailing bytes") + ")");
+        if (dataSize != UNKNOWN && expected != dataSize) {
+            throw fail("the tensors' data ends at byte " + expected + " of the data section but the " + kind()
+                    + " has " + dataSize + " data bytes (" + (expected > dataSize ? "truncated" : "trailing bytes") + ")");
         }
+        return byOffset;
     }
 }

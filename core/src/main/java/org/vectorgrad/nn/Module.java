@@ -164,7 +164,30 @@ public abstract class Module {
      * IllegalArgumentException with PyTorch's message) the module is untouched.
      */
     public void loadStateDict(Map<String, Tensor> state) {
-        StateLoader.load(this, state);
+        loadStateDict(state, true);
+    }
+
+    /**
+     * {@code load_state_dict(state, strict)}: copies every entry of {@code state} whose key names a
+     * parameter or buffer of this module and returns the keys PyTorch reports. Strict, a missing or
+     * unexpected key is an error; either way a shape mismatch (or a null value) is. Everything is
+     * checked before anything is copied: when it throws (an IllegalArgumentException with PyTorch's
+     * message) the module is untouched, where PyTorch would have copied the entries that matched.
+     */
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        return StateLoader.load(this, state, strict);
+    }
+
+    /**
+     * What {@link #loadStateDict(Map, boolean)} did not load (PyTorch's {@code _IncompatibleKeys}):
+     * this module's keys absent from the state, and the state's keys this module does not have,
+     * both in PyTorch's order (modules depth first; within one, state order).
+     */
+    public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
+        public LoadResult {
+            missingKeys = List.copyOf(missingKeys);
+            unexpectedKeys = List.copyOf(unexpectedKeys);
+        }
     }
 
     /** The own (non-inherited) parameters and buffers of this module, by local name, in state order. */
