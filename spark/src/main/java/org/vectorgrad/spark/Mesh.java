@@ -1,0 +1,111 @@
+package org.vectorgrad.spark;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+
+/**
+ * Direct TCP connections between every pair of barrier tasks, set up once per epoch: each task
+ * listens on an ephemeral port, the addresses are swapped with one {@code allGather}, then every
+ * task connects to the lower ranks and accepts the higher ones (saying its rank first).
+ */
+final class Mesh {
+    private static final int ACCEPT_TIMEOUT_MILLIS = 120_000;
+
+    private Mesh() {
+    }
+
+    /** One channel per peer, indexed by rank ({@code null} at this task's own rank). */
+    static SocketChannel[] connect(BarrierTaskContext context) throws IOException {
+        BarrierTaskInfo[] infos = context.getTaskInfos();
+        int rank = context.partitionId();
+        SocketChannel[] peers = new SocketChannel[infos.length];
+        if (infos.length == 1) {
+            return peers;
+        }
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(0), infos.length);
+            String host = hostOf(infos[rank].address());
+            String[] addresses = context.allGather(host + ":" + server.socket().getLocalPort());
+            for (int peer = 0; peer < rank; peer++) {
+                peers[peer] = dial(addresses[peer], rank);
+            }
+            server.socket().setSoTimeout(ACCEPT_TIMEOUT_MILLIS);
+            for (int accepted = rank + 1; accepted < infos.length; accepted++) {
+                SocketChannel channel = accept(server);
+                int peer = readRank(channel);
+                if (peer <= rank || peer >= infos.length || peers[peer] != null) {
+                    channel.close();
+                    throw new IOException("worker " + rank + " got a connection claiming rank " + peer);
+                }
+                peers[peer] = channel;
+            }
+        } catch (IOException | RuntimeException e) {
+            closeAll(peers);
+            throw e;
+        }
+        return peers;
+    }
+
+    static void closeAll(SocketChannel[] peers) {
+        for (SocketChannel peer : peers) {
+            if (peer != null) {
+                try {
+                    peer.close();
+                } catch (IOException ignored) {
+                    // closing is best effort: the peer sees EOF either way
+                }
+            }
+        }
+    }
+
+    // BarrierTaskInfo.address is the executor's "host:port" (or a bare host); IPv6 literals keep their colons.
+    static String hostOf(String address) {
+        int colon = address.lastIndexOf(':');
+        return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
+    }
+
+    private static SocketChannel dial(String address, int rank) throws IOException {
+        int colon = address.lastIndexOf(':');
+        SocketChannel channel = SocketChannel.open(
+                new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))));
+        configure(channel.socket());
+        ByteBuffer hello = ByteBuffer.allocate(4).putInt(rank).flip();
+        while (hello.hasRemaining()) {
+            channel.write(hello);
+        }
+        return channel;
+    }
+
+    private static SocketChannel accept(ServerSocketChannel server) throws IOException {
+        try {
+            Socket socket = server.socket().accept();
+            configure(socket);
+            return socket.getChannel();
+        } catch (SocketTimeoutException e) {
+            throw new IOException("a peer did not connect within " + ACCEPT_TIMEOUT_MILLIS / 1000 + " s", e);
+        }
+    }
+
+    private static int readRank(SocketChannel channel) throws IOException {
+        ByteBuffer hello = ByteBuffer.allocate(4);
+        while (hello.hasRemaining()) {
+            if (channel.read(hello) < 0) {
+                throw new IOException("a peer closed its connection before saying its rank");
+            }
+        }
+        return hello.flip().getInt();
+    }
+
+    private static void configure(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setSendBufferSize(1 << 20);
+        socket.setReceiveBufferSize(1 << 20);
+    }
+}

@@ -1,0 +1,131 @@
+package org.vectorgrad.spark;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Training samples prepared for data-parallel training: every sample has a global index
+ * (0..count-1, the order of the source data), partition {@code p} of {@code k} holds the index
+ * range {@code [p·count/k, (p+1)·count/k)}, and the blocks are cached, because every epoch reads
+ * them again. One worker per partition. {@link #close()} releases the cache.
+ */
+public final class TrainingData implements AutoCloseable {
+    private static final int BLOCK_SAMPLES = 4096;
+
+    private final JavaRDD<SampleBlock> blocks;
+    private final int count;
+    private final int featureSize;
+
+    private TrainingData(JavaRDD<SampleBlock> blocks, int count, int featureSize) {
+        this.blocks = blocks;
+        this.count = count;
+        this.featureSize = featureSize;
+    }
+
+    /** Blocks whose global indices tile {@code 0..n-1}; moved into {@code partitions} ranges unless already there. */
+    public static TrainingData fromBlocks(JavaRDD<SampleBlock> blocks, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        Layout layout = Layout.of(blocks);
+        JavaRDD<SampleBlock> ranged = layout.isRanged(blocks.getNumPartitions(), partitions)
+                ? blocks : RangePartitions.cut(blocks, layout.count(), partitions);
+        ranged = ranged.persist(StorageLevel.MEMORY_AND_DISK());
+        Layout.checkTiled(ranged, layout.count());
+        return new TrainingData(ranged, (int) layout.count(), layout.featureSize());
+    }
+
+    /** Samples in RDD order (that order gives the global indices). */
+    public static TrainingData fromSamples(JavaRDD<Sample> samples, int partitions) {
+        return fromBlocks(samples.zipWithIndex().mapPartitions(TrainingData::toBlocks), partitions);
+    }
+
+    /**
+     * Rows with a class-index label column and features in one vector or numeric-array column, or
+     * in several numeric columns; rows in Dataset order.
+     */
+    public static TrainingData fromRows(Dataset<Row> rows, String labelColumn, int partitions,
+                                        String... featureColumns) {
+        FeatureColumns features = FeatureColumns.of(rows.schema(), featureColumns);
+        int label = FeatureColumns.indexOf(rows.schema(), labelColumn);
+        if (!(rows.schema().fields()[label].dataType() instanceof NumericType)) {
+            throw new IllegalArgumentException("label column '" + labelColumn + "' is "
+                    + rows.schema().fields()[label].dataType().simpleString() + "; expected class indices");
+        }
+        return fromSamples(rows.javaRDD().map(row -> new Sample(features.read(row, 0), classIndex(row, label))),
+                partitions);
+    }
+
+    private static int classIndex(Row row, int column) {
+        double value = ((Number) row.get(column)).doubleValue();
+        if (value < 0 || value != Math.rint(value) || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("label " + value + " is not a class index (an integer >= 0)");
+        }
+        return (int) value;
+    }
+
+    // zipWithIndex numbers a partition's elements consecutively: cut them into blocks of BLOCK_SAMPLES.
+    private static Iterator<SampleBlock> toBlocks(Iterator<Tuple2<Sample, Long>> samples) {
+        List<SampleBlock> out = new ArrayList<>();
+        List<Sample> pending = new ArrayList<>();
+        long first = -1;
+        while (samples.hasNext()) {
+            Tuple2<Sample, Long> next = samples.next();
+            if (pending.isEmpty()) {
+                first = next._2();
+            }
+            pending.add(next._1());
+            if (pending.size() == BLOCK_SAMPLES || !samples.hasNext()) {
+                out.add(block(first, pending));
+                pending.clear();
+            }
+        }
+        return out.isEmpty() ? Collections.emptyIterator() : out.iterator();
+    }
+
+    private static SampleBlock block(long first, List<Sample> samples) {
+        int size = samples.getFirst().features().length;
+        float[] features = new float[samples.size() * size];
+        int[] labels = new int[samples.size()];
+        for (int i = 0; i < labels.length; i++) {
+            float[] f = samples.get(i).features();
+            if (f.length != size) {
+                throw new IllegalArgumentException("sample " + (first + i) + " has " + f.length
+                        + " features, sample " + first + " has " + size);
+            }
+            System.arraycopy(f, 0, features, i * size, size);
+            labels[i] = samples.get(i).label();
+        }
+        return new SampleBlock(first, size, features, labels);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int featureSize() {
+        return featureSize;
+    }
+
+    /** One worker per partition. */
+    public int partitions() {
+        return blocks.getNumPartitions();
+    }
+
+    JavaRDD<SampleBlock> blocks() {
+        return blocks;
+    }
+
+    @Override
+    public void close() {
+        blocks.unpersist(false);
+    }
+}

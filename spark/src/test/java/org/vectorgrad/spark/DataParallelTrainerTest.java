@@ -1,0 +1,122 @@
+package org.vectorgrad.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vectorgrad.nn.Module;
+import org.vectorgrad.nn.ParameterVectors;
+import org.vectorgrad.optim.AdamW;
+import org.vectorgrad.optim.Optimizer;
+import org.vectorgrad.optim.SGD;
+
+/**
+ * Data-parallel training on local[2] against single-process training at the same global batch,
+ * and against itself: reruns and all three gradient exchanges give the same bits.
+ */
+class DataParallelTrainerTest {
+    private static final int FEATURES = 20;
+    private static final int BATCH = 64;
+    private static final long SHUFFLE_SEED = 5;
+    private static final int EPOCHS = 2;
+    private static Synthetic data;
+    private static TrainingData prepared;
+
+    @BeforeAll
+    static void prepare() {
+        // 600 = 9 full batches and one of 24; source blocks of 50 in 3 slices, cut into 2 ranges.
+        data = Synthetic.make(600, FEATURES, 7);
+        prepared = TrainingData.fromBlocks(data.blocks(LocalSpark.context(), 50, 3), 2);
+    }
+
+    @AfterAll
+    static void release() {
+        prepared.close();
+    }
+
+    private static TrainingConfig sgd(SyncMode sync) {
+        return TrainingConfig.of(() -> Synthetic.mlp(FEATURES, 11), p -> new SGD(p, 0.1f, 0.9f), BATCH, FEATURES)
+                .withSeed(SHUFFLE_SEED, true).withSync(sync);
+    }
+
+    /** Step losses of every epoch, then the final parameters, of a Spark run. */
+    private static Run spark(TrainingConfig config) {
+        DataParallelTrainer trainer = new DataParallelTrainer(LocalSpark.context(), config);
+        List<float[]> losses = new ArrayList<>();
+        for (int epoch = 0; epoch < EPOCHS; epoch++) {
+            losses.add(trainer.trainEpoch(prepared, epoch, StepProgress.NONE).stepLosses());
+        }
+        return new Run(losses, ParameterVectors.parametersToArray(trainer.model().parameters()));
+    }
+
+    private static Run single(TrainingConfig config) {
+        Module model = config.model().get();
+        Optimizer optimizer = config.optimizer().apply(model.parameters());
+        List<float[]> losses = new ArrayList<>();
+        for (int epoch = 0; epoch < EPOCHS; epoch++) {
+            losses.add(SingleProcess.epoch(model, optimizer, data, BATCH, SHUFFLE_SEED, epoch));
+        }
+        return new Run(losses, ParameterVectors.parametersToArray(model.parameters()));
+    }
+
+    record Run(List<float[]> losses, float[] parameters) {
+        double maxLossDifference(Run other) {
+            double max = 0;
+            for (int e = 0; e < losses.size(); e++) {
+                for (int s = 0; s < losses.get(e).length; s++) {
+                    max = Math.max(max, Math.abs(losses.get(e)[s] - other.losses.get(e)[s]));
+                }
+            }
+            return max;
+        }
+
+        double maxParameterDifference(Run other) {
+            double max = 0;
+            for (int i = 0; i < parameters.length; i++) {
+                max = Math.max(max, Math.abs(parameters[i] - other.parameters[i]));
+            }
+            return max;
+        }
+    }
+
+    @Test
+    void equalsSingleProcessTrainingAtTheSameGlobalBatch() {
+        Run spark = spark(sgd(SyncMode.SOCKETS));
+        Run single = single(sgd(SyncMode.SOCKETS));
+        System.out.printf("SGD: max |loss diff| %.3g, max |param diff| %.3g%n", spark.maxLossDifference(single),
+                spark.maxParameterDifference(single));
+        assertTrue(spark.maxLossDifference(single) < 1e-5);
+        assertTrue(spark.maxParameterDifference(single) < 1e-5);
+    }
+
+    @Test
+    void adamWEqualsSingleProcessToo() {
+        TrainingConfig adamW = sgd(SyncMode.SOCKETS).withSync(SyncMode.SOCKETS);
+        adamW = new TrainingConfig(adamW.model(), p -> new AdamW(p, 0.01f, 0.01f), adamW.loss(), BATCH, SHUFFLE_SEED,
+                true, new int[] {FEATURES}, SyncMode.SOCKETS, 0);
+        Run spark = spark(adamW);
+        Run single = single(adamW);
+        System.out.printf("AdamW: max |loss diff| %.3g, max |param diff| %.3g%n", spark.maxLossDifference(single),
+                spark.maxParameterDifference(single));
+        assertTrue(spark.maxLossDifference(single) < 1e-5);
+        assertTrue(spark.maxParameterDifference(single) < 1e-5);
+    }
+
+    @Test
+    void rerunsAndEveryExchangeGiveTheSameBits() {
+        Run first = spark(sgd(SyncMode.SOCKETS));
+        for (SyncMode mode : SyncMode.values()) {
+            Run again = spark(sgd(mode));
+            for (int e = 0; e < EPOCHS; e++) {
+                assertArrayEquals(first.losses().get(e), again.losses().get(e), mode + " epoch " + e);
+            }
+            assertArrayEquals(first.parameters(), again.parameters(), mode.toString());
+        }
+        assertEquals(10, first.losses().getFirst().length);
+    }
+}
