@@ -21,7 +21,12 @@ final class AllGatherAllReduce implements AllReduce {
 
     @Override
     public void sum(float[] v, int step) throws IOException {
-        String[] messages = context.allGather(encode(step, v));
+        String[] messages;
+        try {
+            messages = context.allGather(encode(step, v));
+        } catch (Exception e) { // SparkException: the stage failed (another worker threw) or was cancelled
+            throw new PeerLostException(-1, "gathering gradients in step " + step, e);
+        }
         float[][] parts = new float[messages.length][];
         for (int k = 0; k < messages.length; k++) {
             parts[k] = decode(messages[k], step, v.length, k);

@@ -57,12 +57,13 @@ final class DriverChannel implements AutoCloseable {
         return progress;
     }
 
-    /** The failure to report: a worker's own failure before one that only lost a peer; then the earliest step. */
+    /**
+     * The failure to report: the first a worker reported about itself, else the first that only
+     * lost a peer. A failing worker reports before it drops its connections, so its report
+     * arrives before those of the peers it takes down.
+     */
     synchronized WorkerFailure failure() {
-        return failures.stream()
-                .min(Comparator.comparing(WorkerFailure::isSecondary).thenComparingInt(WorkerFailure::step)
-                        .thenComparingInt(WorkerFailure::worker))
-                .orElse(null);
+        return failures.stream().min(Comparator.comparing(WorkerFailure::isSecondary)).orElse(null);
     }
 
     private void acceptLoop() {

@@ -6,7 +6,9 @@ import java.io.IOException;
 final class PeerLostException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    PeerLostException(int peer, String doing) {
-        super("worker " + peer + " closed its connection while " + doing + " (it failed or was killed)");
+    /** {@code peer} is the lost worker's rank, or -1 when it is not known which one. */
+    PeerLostException(int peer, String doing, Throwable cause) {
+        super((peer < 0 ? "a worker" : "worker " + peer) + " went away while " + doing + " (it failed or was killed)",
+                cause);
     }
 }

@@ -134,17 +134,23 @@ final class SocketAllReduce implements AllReduce {
                     continue;
                 }
                 int ops = 0;
-                if (out[j].hasRemaining()) {
-                    moved |= peers[j].write(out[j]) > 0;
-                    ops |= out[j].hasRemaining() ? SelectionKey.OP_WRITE : 0;
-                }
-                if (in[j].hasRemaining()) {
-                    int read = peers[j].read(in[j]);
-                    if (read < 0) {
-                        throw new PeerLostException(j, "exchanging gradients in step " + step + " (phase " + phase + ")");
+                try {
+                    if (out[j].hasRemaining()) {
+                        moved |= peers[j].write(out[j]) > 0;
+                        ops |= out[j].hasRemaining() ? SelectionKey.OP_WRITE : 0;
                     }
-                    moved |= read > 0;
-                    ops |= in[j].hasRemaining() ? SelectionKey.OP_READ : 0;
+                    if (in[j].hasRemaining()) {
+                        int read = peers[j].read(in[j]);
+                        if (read < 0) {
+                            throw new PeerLostException(j, "exchanging gradients in step " + step, null);
+                        }
+                        moved |= read > 0;
+                        ops |= in[j].hasRemaining() ? SelectionKey.OP_READ : 0;
+                    }
+                } catch (PeerLostException e) {
+                    throw e;
+                } catch (IOException e) { // reset, broken pipe: the peer is gone
+                    throw new PeerLostException(j, "exchanging gradients in step " + step, e);
                 }
                 keys[j].interestOps(ops);
                 pending |= ops != 0;
