@@ -229,4 +229,35 @@ final class Elementwise {
                     n[1] ? sumToShape(where(cond, zero, g), sb) : null);
         });
     }
+
+    // ---- minimum and clamp ------------------------------------------------------------------------
+
+    // NOTE: as maximum: at ties PyTorch splits the gradient evenly between the two inputs; where
+    // either is NaN neither mask applies, so both get the whole gradient.
+    static Tensor minimum(Tensor a, Tensor b) {
+        int[] sa = a.layout.shape;
+        int[] sb = b.layout.shape;
+        return record("MinimumBackward0", zip(BinaryOp.MINIMUM, a, b), inputs(a, b), saved(a, b),
+                (g, s, n) -> {
+                    Tensor zero = Tensor.scalar(0f);
+                    Tensor shared = where(s[0].eq(s[1]), g.div(2f), g);
+                    return grads(n[0] ? sumToShape(where(s[0].gt(s[1]), zero, shared), sa) : null,
+                            n[1] ? sumToShape(where(s[0].lt(s[1]), zero, shared), sb) : null);
+                });
+    }
+
+    /**
+     * min(max(x, lo), hi), as PyTorch computes it: NaN in x gives NaN, a NaN bound gives NaN
+     * everywhere, lo &gt; hi gives hi everywhere. The gradient passes where lo &lt;= x &lt;= hi
+     * (bounds included, NaN excluded), PyTorch's ClampBackward1.
+     */
+    // NOTE: one difference remains in the sign of a zero: where x and a bound are zeros of
+    // opposite signs PyTorch returns x and Math.max/min the +0 (max) or -0 (min).
+    static Tensor clamp(Tensor x, float lo, float hi) {
+        Tensor y = zip(BinaryOp.MINIMUM, zip(BinaryOp.MAXIMUM, x, Tensor.scalar(lo)), Tensor.scalar(hi));
+        return record("ClampBackward1", y, inputs(x), saved(x), (g, s, n) -> {
+            Tensor inside = logicalAnd(s[0].ge(Tensor.scalar(lo)), s[0].le(Tensor.scalar(hi)));
+            return grads(where(inside, g, Tensor.scalar(0f)));
+        });
+    }
 }

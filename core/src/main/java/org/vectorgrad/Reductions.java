@@ -10,6 +10,7 @@ import static org.vectorgrad.Ops.saved;
 import java.util.Arrays;
 import org.vectorgrad.simd.BinaryOp;
 import org.vectorgrad.simd.Shapes;
+import org.vectorgrad.simd.UnaryOp;
 
 /** Sums, means, maxima and norms: forward kernel and backward formula side by side. */
 final class Reductions {
@@ -180,5 +181,79 @@ final class Reductions {
             }
         }
         return out;
+    }
+
+    // ---- min, variance, standard deviation --------------------------------------------------------
+
+    /** The smallest element; the gradient is shared evenly among all elements equal to it. */
+    static Tensor min(Tensor x) {
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException("min(): Expected reduction dim to be specified for"
+                    + " input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+        }
+        // NOTE: min x = -max(-x) exactly (negation is exact and NaN stays NaN), so the max kernel
+        // serves both; negating also gathers a strided input into contiguous storage.
+        Tensor negated = Elementwise.map(UnaryOp.NEG, x);
+        Tensor result = Ops.empty(new int[0]);
+        K.max(new int[] {negated.numel()}, negated.data, 0, new int[] {1}, 0, result.data, 0, null, 0);
+        result.data[0] = -result.data[0];
+        return record("MinBackward1", result, inputs(x), saved(x, result),
+                (g, s, n) -> grads(shareAmongEqual(g, s[0], s[1].detach())));
+    }
+
+    /** g divided evenly among the elements of x equal to the extremum (or NaN, when it is NaN). */
+    private static Tensor shareAmongEqual(Tensor g, Tensor x, Tensor extremum) {
+        Tensor mask = Float.isNaN(extremum.item()) ? x.ne(x) : x.eq(extremum);
+        return Tensor.where(mask, g.div(mask.toFloat().sum()), Tensor.scalar(0f));
+    }
+
+    /** Variance along {@code dim}, divided by n - 1 when {@code unbiased} (NaN for n = 1), else by n. */
+    static Tensor var(Tensor x, int dim, boolean unbiased, boolean keepDim) {
+        int d = Layout.wrapDim(dim, x.dim());
+        int divisor = degreesOfFreedom(x, d, unbiased);
+        Tensor result = variance(x, d, divisor, keepDim);
+        return record("VarBackward0", result, inputs(x), saved(x),
+                (g, s, n) -> grads(varianceBackward(g, s[0], d, divisor, keepDim)));
+    }
+
+    /** The square root of {@link #var}; its gradient is zero where the result is zero (PyTorch's choice). */
+    static Tensor std(Tensor x, int dim, boolean unbiased, boolean keepDim) {
+        int d = Layout.wrapDim(dim, x.dim());
+        int divisor = degreesOfFreedom(x, d, unbiased);
+        Tensor result = Elementwise.map(UnaryOp.SQRT, variance(x, d, divisor, keepDim));
+        return record("StdBackward0", result, inputs(x), saved(x, result), (g, s, n) -> {
+            Tensor zero = Tensor.scalar(0f);
+            Tensor gradVariance = Tensor.where(s[1].eq(zero), zero, g.div(s[1].mul(2f)));
+            return grads(varianceBackward(gradVariance, s[0], d, divisor, keepDim));
+        });
+    }
+
+    // NOTE: PyTorch clamps n - correction at 0, so an empty or single-element unbiased variance
+    // divides by zero: NaN forward, and NaN or infinite gradients.
+    private static int degreesOfFreedom(Tensor x, int d, boolean unbiased) {
+        int n = x.dim() == 0 ? 1 : x.layout.shape[d];
+        return Math.max(0, n - (unbiased ? 1 : 0));
+    }
+
+    // Two passes in float (the mean, then the centred squares): PyTorch accumulates Welford's
+    // recurrence in double, so the two agree to a few ulp, not bit for bit.
+    private static Tensor variance(Tensor x, int d, int divisor, boolean keepDim) {
+        Tensor values = x.detach();
+        Tensor centred = values.sub(values.mean(d, true));
+        boolean[] reduce = dimMask(new int[] {d}, x.dim());
+        Tensor result = sumKernel(centred.mul(centred), reduce, keepDim);
+        divideInPlace(result, divisor);
+        return result;
+    }
+
+    /** PyTorch's var_backward: (2 / divisor) · g · (x − mean(x)), with g re-expanded along dim. */
+    private static Tensor varianceBackward(Tensor g, Tensor x, int d, int divisor, boolean keepDim) {
+        if (x.dim() == 0 && divisor == 0) {
+            // NOTE: PyTorch 1.13 returns g · ∞ here (its 0-d branch skips the x − mean factor, which
+            // would make it NaN as for a size-1 dimension).
+            return g.mul(Float.POSITIVE_INFINITY);
+        }
+        Tensor grad = keepDim || x.dim() == 0 ? g : g.unsqueeze(d);
+        return grad.mul((float) (2.0 / divisor)).mul(x.sub(x.mean(d, true)));
     }
 }

@@ -565,4 +565,71 @@ public final class Tensor {
     public static Tensor randn(Generator generator, int... shape) {
         return Factories.random(generator, shape, true);
     }
+
+    // ---- interop: double and int arrays --------------------------------------------------------
+
+    /** A float32 copy of {@code data} (each value rounded to nearest) viewed with {@code shape}; counts must match. */
+    public static Tensor fromArray(double[] data, int... shape) {
+        return Conversions.fromArray(data, shape);
+    }
+
+    /** 2-D tensor of the rows, rounded to float32; rows must have equal length. */
+    public static Tensor of(double[][] rows) {
+        return Conversions.ofRows(rows);
+    }
+
+    /** A row-major copy of the values as doubles (exact), whatever the layout. */
+    public double[] toDoubleArray() {
+        return Conversions.toDoubleArray(this);
+    }
+
+    /**
+     * A row-major copy truncated toward zero ({@code .int()}); throws {@link ArithmeticException}
+     * for NaN, infinite and out-of-int-range values, which have no int value.
+     */
+    public int[] toIntArray() {
+        return Conversions.toIntArray(this);
+    }
+
+    // ---- joins, min, clamp, variance ---------------------------------------------------------------
+
+    /** Concatenation along {@code dim} ({@code torch.cat}); 1-D empty tensors are skipped, as in PyTorch. */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        return Joins.cat(tensors, dim);
+    }
+
+    /** Equal-shaped tensors joined along a new dimension {@code dim} ({@code torch.stack}). */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        return Joins.stack(tensors, dim);
+    }
+
+    /** The slices at {@code index} along {@code dim}, in that order, repeats allowed ({@code index_select}). */
+    public Tensor indexSelect(int dim, int[] index) {
+        return Joins.indexSelect(this, dim, index);
+    }
+
+    /** The smallest element (NaN if any is NaN). */
+    public Tensor min() {
+        return Reductions.min(this);
+    }
+
+    /** Elementwise minimum; NaN if either is NaN ({@code torch.minimum}). */
+    public Tensor minimum(Tensor other) {
+        return Elementwise.minimum(this, other);
+    }
+
+    /** Each element limited to [min, max] ({@code torch.clamp}); NaN stays NaN. */
+    public Tensor clamp(float min, float max) {
+        return Elementwise.clamp(this, min, max);
+    }
+
+    /** Variance along {@code dim}: divided by n - 1 when {@code unbiased}, else by n. */
+    public Tensor var(int dim, boolean unbiased, boolean keepDim) {
+        return Reductions.var(this, dim, unbiased, keepDim);
+    }
+
+    /** Standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)}. */
+    public Tensor std(int dim, boolean unbiased, boolean keepDim) {
+        return Reductions.std(this, dim, unbiased, keepDim);
+    }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -97,7 +98,7 @@ final class OpsPyTorchTest {
         return cases;
     }
 
-    private static Case parse(List<String[]> block) {
+    static Case parse(List<String[]> block) {
         String[] head = block.get(0);
         List<Input> inputs = new ArrayList<>();
         TreeMap<Integer, Value> grads = new TreeMap<>();
@@ -130,11 +131,12 @@ final class OpsPyTorchTest {
 
     @TestFactory
     Stream<DynamicTest> matchesPyTorch() {
-        return loadCases().stream().map(c -> dynamicTest(c.name(), () -> replay(c)));
+        return loadCases().stream().map(c -> dynamicTest(c.name(), () -> replay(c, PyTorchCases.OPS)));
     }
 
-    private static void replay(Case c) {
-        GradCheck.Op op = PyTorchCases.OPS.get(c.name());
+    /** Replays one case with the op of the same name in {@code ops}. */
+    static void replay(Case c, Map<String, GradCheck.Op> ops) {
+        GradCheck.Op op = ops.get(c.name());
         assertNotNull(op, "no Vectorgrad op for fixture case " + c.name());
         Tensor[] leaves = c.inputs().stream().map(Input::build).toArray(Tensor[]::new);
         Tensor y = op.apply(leaves);

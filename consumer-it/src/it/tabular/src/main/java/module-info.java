@@ -1,0 +1,5 @@
+module example.tabular {
+    requires org.vectorgrad.core;
+
+    exports example.tabular;
+}
