@@ -56,9 +56,9 @@ final class Dense {
         Layout lb = b.layout;
         K.matmul(sa[0], sb[1], sa[1], a.data, la.offset, la.strides[0], la.strides[1], b.data, lb.offset,
                 lb.strides[0], lb.strides[1], c.data, 0, sb[1], true);
-        int[] biasShape = bias.layout.shape.clone();
+        // NOTE: the bias gradient is g itself, as in PyTorch; the engine sums it down to the bias's shape.
         return record("AddmmBackward0", c, inputs(bias, a, b), saved(a, b), (g, s, n) -> grads(
-                n[0] ? g.sumToSize(biasShape) : null,
+                n[0] ? g : null,
                 n[1] ? Linalg.mmLike(g, s[1].t(), s[0]) : null,
                 n[2] ? Linalg.mmLike(s[0].t(), g, s[1]) : null));
     }
