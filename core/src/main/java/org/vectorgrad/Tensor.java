@@ -553,4 +553,9 @@ public final class Tensor {
     public Tensor contiguous() {
         return Views.contiguous(this);
     }
+
+    // Lends the nn primitives (org.vectorgrad.nn) the internals they need, without public methods here.
+    static {
+        org.vectorgrad.internal.SharedSecrets.setTensorInternals(new Internals());
+    }
 }
