@@ -31,7 +31,11 @@ final class Elementwise {
         return out;
     }
 
-    /** Sums a broadcast gradient back to the shape of the input it was broadcast from. */
+    /**
+     * Sums a broadcast gradient back to the shape of the input it was broadcast from. Called by
+     * the engine for every node (so binary op backwards below return full-shape gradients), by
+     * {@code expand}'s backward and by {@code sumToSize}.
+     */
     static Tensor sumToShape(Tensor grad, int[] shape) {
         int[] gradShape = grad.layout.shape;
         if (Arrays.equals(gradShape, shape)) {
@@ -119,19 +123,17 @@ final class Elementwise {
     }
 
     // ---- binary (broadcasting) --------------------------------------------------------------------
+    // Backwards return gradients with the output's (broadcast) shape; the engine sums each down to
+    // its input's recorded shape (Node.apply), as PyTorch's engine does.
 
     static Tensor add(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
         return record("AddBackward0", zip(BinaryOp.ADD, a, b), inputs(a, b), NONE,
-                (g, s, n) -> grads(n[0] ? sumToShape(g, sa) : null, n[1] ? sumToShape(g, sb) : null));
+                (g, s, n) -> grads(n[0] ? g : null, n[1] ? g : null));
     }
 
     static Tensor sub(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
         return record("SubBackward0", zip(BinaryOp.SUB, a, b), inputs(a, b), NONE,
-                (g, s, n) -> grads(n[0] ? sumToShape(g, sa) : null, n[1] ? sumToShape(g.neg(), sb) : null));
+                (g, s, n) -> grads(n[0] ? g : null, n[1] ? g.neg() : null));
     }
 
     static Tensor rsub(Tensor x, float value) {
@@ -140,19 +142,14 @@ final class Elementwise {
     }
 
     static Tensor mul(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
         return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b), saved(a, b),
-                (g, s, n) -> grads(n[0] ? sumToShape(g.mul(s[1]), sa) : null,
-                        n[1] ? sumToShape(g.mul(s[0]), sb) : null));
+                (g, s, n) -> grads(n[0] ? g.mul(s[1]) : null, n[1] ? g.mul(s[0]) : null));
     }
 
     static Tensor div(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
         return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(a, b),
-                (g, s, n) -> grads(n[0] ? sumToShape(g.div(s[1]), sa) : null,
-                        n[1] ? sumToShape(g.neg().mul(s[0]).div(s[1].mul(s[1])), sb) : null));
+                (g, s, n) -> grads(n[0] ? g.div(s[1]) : null,
+                        n[1] ? g.neg().mul(s[0]).div(s[1].mul(s[1])) : null));
     }
 
     static Tensor pow(Tensor x, float p) {
@@ -165,8 +162,6 @@ final class Elementwise {
     // x = 0), no exponent gradient where x = 0 and e >= 0 (the limit of x^e log x is 0 there).
     static Tensor pow(Tensor x, Tensor e) {
         Tensor y = zip(BinaryOp.POW, x, e);
-        int[] sx = x.layout.shape;
-        int[] se = e.layout.shape;
         return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> {
             Tensor base = s[0];
             Tensor exponent = s[1];
@@ -175,11 +170,11 @@ final class Elementwise {
             Tensor exponentGrad = null;
             if (n[0]) {
                 Tensor slope = exponent.mul(base.pow(exponent.sub(1f)));
-                baseGrad = sumToShape(where(exponent.eq(zero), zero, g.mul(slope)), sx);
+                baseGrad = where(exponent.eq(zero), zero, g.mul(slope));
             }
             if (n[1]) {
                 Tensor limitIsZero = logicalAnd(base.eq(zero), exponent.ge(zero));
-                exponentGrad = sumToShape(g.mul(where(limitIsZero, zero, s[2].mul(base.log()))), se);
+                exponentGrad = g.mul(where(limitIsZero, zero, s[2].mul(base.log())));
             }
             return grads(baseGrad, exponentGrad);
         });
@@ -187,15 +182,22 @@ final class Elementwise {
 
     // NOTE: at ties PyTorch splits the gradient evenly between the two inputs.
     static Tensor maximum(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
-        return record("MaximumBackward0", zip(BinaryOp.MAXIMUM, a, b), inputs(a, b), saved(a, b),
-                (g, s, n) -> {
-                    Tensor zero = Tensor.scalar(0f);
-                    Tensor shared = where(s[0].eq(s[1]), g.div(2f), g);
-                    return grads(n[0] ? sumToShape(where(s[0].lt(s[1]), zero, shared), sa) : null,
-                            n[1] ? sumToShape(where(s[0].gt(s[1]), zero, shared), sb) : null);
-                });
+        return extremum("MaximumBackward0", BinaryOp.MAXIMUM, BinaryOp.LT, a, b);
+    }
+
+    static Tensor minimum(Tensor a, Tensor b) {
+        return extremum("MinimumBackward0", BinaryOp.MINIMUM, BinaryOp.GT, a, b);
+    }
+
+    // NOTE: at ties PyTorch splits the gradient evenly between the two inputs; where either is
+    // NaN neither mask applies, so both get the whole gradient.
+    private static Tensor extremum(String name, BinaryOp op, BinaryOp loses, Tensor a, Tensor b) {
+        return record(name, zip(op, a, b), inputs(a, b), saved(a, b), (g, s, n) -> {
+            Tensor zero = Tensor.scalar(0f);
+            Tensor shared = where(s[0].eq(s[1]), g.div(2f), g);
+            return grads(n[0] ? where(compare(loses, s[0], s[1]), zero, shared) : null,
+                    n[1] ? where(compare(loses, s[1], s[0]), zero, shared) : null);
+        });
     }
 
     static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
@@ -220,31 +222,14 @@ final class Elementwise {
         Tensor out = Ops.empty(shape);
         K.where(shape, condition.data, lc.offset, lc.strides, a.data, la.offset, la.strides,
                 b.data, lb.offset, lb.strides, out.data, 0);
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
         Tensor cond = condition.detach();
         return record("WhereBackward0", out, inputs(a, b), NONE, (g, s, n) -> {
             Tensor zero = Tensor.scalar(0f);
-            return grads(n[0] ? sumToShape(where(cond, g, zero), sa) : null,
-                    n[1] ? sumToShape(where(cond, zero, g), sb) : null);
+            return grads(n[0] ? where(cond, g, zero) : null, n[1] ? where(cond, zero, g) : null);
         });
     }
 
-    // ---- minimum and clamp ------------------------------------------------------------------------
-
-    // NOTE: as maximum: at ties PyTorch splits the gradient evenly between the two inputs; where
-    // either is NaN neither mask applies, so both get the whole gradient.
-    static Tensor minimum(Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
-        return record("MinimumBackward0", zip(BinaryOp.MINIMUM, a, b), inputs(a, b), saved(a, b),
-                (g, s, n) -> {
-                    Tensor zero = Tensor.scalar(0f);
-                    Tensor shared = where(s[0].eq(s[1]), g.div(2f), g);
-                    return grads(n[0] ? sumToShape(where(s[0].gt(s[1]), zero, shared), sa) : null,
-                            n[1] ? sumToShape(where(s[0].lt(s[1]), zero, shared), sb) : null);
-                });
-    }
+    // ---- clamp ------------------------------------------------------------------------------
 
     /**
      * min(max(x, lo), hi), as PyTorch computes it: NaN in x gives NaN, a NaN bound gives NaN

@@ -1,6 +1,7 @@
 package org.vectorgrad;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,12 @@ final class Node implements GradFn {
     private final String name;
     final long sequence = SEQUENCE.getAndIncrement();
     final Node[] next;
+    /**
+     * The shape of each input at record time (the input's own immutable shape array, not a copy):
+     * the engine sums each gradient this node returns down to it, so that op backwards may return
+     * broadcast gradients (PyTorch's input metadata).
+     */
+    private final int[][] inputShapes;
     private final Derivative derivative;
     private Tensor[] saved;
     /** The leaf whose {@code .grad} this node accumulates into; null for operation nodes. */
@@ -28,23 +35,28 @@ final class Node implements GradFn {
     /** The non-leaf output that asked to keep its gradient ({@code retain_grad}); may be null. */
     Tensor retainer;
 
-    private Node(String name, Node[] next, Tensor[] saved, Derivative derivative, Tensor leaf) {
+    private Node(String name, Node[] next, int[][] inputShapes, Tensor[] saved, Derivative derivative,
+                 Tensor leaf) {
         this.name = name;
         this.next = next;
+        this.inputShapes = inputShapes;
         this.saved = saved;
         this.derivative = derivative;
         this.leaf = leaf;
     }
 
-    static Node operation(String name, Node[] next, Tensor[] saved, Derivative derivative) {
-        return new Node(name, next, saved.length == 0 ? NOTHING_SAVED : saved, derivative, null);
+    static Node operation(String name, Node[] next, int[][] inputShapes, Tensor[] saved, Derivative derivative) {
+        return new Node(name, next, inputShapes, saved.length == 0 ? NOTHING_SAVED : saved, derivative, null);
     }
 
     static Node accumulator(Tensor leaf) {
-        return new Node("torch::autograd::AccumulateGrad", new Node[0], NOTHING_SAVED, null, leaf);
+        return new Node("torch::autograd::AccumulateGrad", new Node[0], new int[0][], NOTHING_SAVED, null, leaf);
     }
 
-    /** Gradients of this operation's inputs; fails once the saved tensors were released. */
+    /**
+     * Gradients of this operation's inputs, each with its input's shape; fails once the saved
+     * tensors were released.
+     */
     Tensor[] apply(Tensor grad) {
         if (saved == null) {
             throw new IllegalStateException(SECOND_BACKWARD);
@@ -58,7 +70,27 @@ final class Node implements GradFn {
             throw new IllegalStateException(name + " returned " + grads.length + " gradients for "
                     + next.length + " inputs");
         }
+        for (int i = 0; i < grads.length; i++) {
+            if (next[i] != null && grads[i] != null && !Arrays.equals(grads[i].layout.shape, inputShapes[i])) {
+                grads[i] = sumToInputShape(i, grads[i]);
+            }
+        }
         return grads;
+    }
+
+    /**
+     * Undoes broadcasting, the one place that does (PyTorch's validate_outputs): a gradient of a
+     * broadcast input comes back with the output's shape and is summed down to the input's. Under
+     * createGraph the sum is recorded, so higher-order gradients see it.
+     */
+    private Tensor sumToInputShape(int i, Tensor grad) {
+        int[] shape = inputShapes[i];
+        if (!Layout.isExpandableTo(shape, grad.layout.shape)) {
+            throw new IllegalStateException("Function " + name + " returned an invalid gradient at index " + i
+                    + " - got " + Arrays.toString(grad.layout.shape) + " but expected shape compatible with "
+                    + Arrays.toString(shape));
+        }
+        return Elementwise.sumToShape(grad, shape);
     }
 
     /** Frees the saved tensors (nodes that saved none stay runnable, as in PyTorch). */

@@ -23,7 +23,11 @@ final class Ops {
             any |= next[i] != null;
         }
         if (any) {
-            result.setGradFn(Node.operation(name, next, saved, derivative));
+            int[][] shapes = new int[inputs.length][];
+            for (int i = 0; i < inputs.length; i++) {
+                shapes[i] = inputs[i].layout.shape; // shared: a Layout's shape is never mutated
+            }
+            result.setGradFn(Node.operation(name, next, shapes, saved, derivative));
         }
         return result;
     }

@@ -632,4 +632,9 @@ public final class Tensor {
     public Tensor std(int dim, boolean unbiased, boolean keepDim) {
         return Reductions.std(this, dim, unbiased, keepDim);
     }
+
+    // Lends the nn primitives (org.vectorgrad.nn) the internals they need, without public methods here.
+    static {
+        org.vectorgrad.internal.SharedSecrets.setTensorInternals(new Internals());
+    }
 }

@@ -166,6 +166,8 @@ final class Views {
         for (int d = 0; d < sizes.length; d++) {
             target[d] = expandedSize(shape, sizes, d, lead);
         }
+        // Unlike the broadcasting ops, expand's backward reduces itself: the sum IS its derivative
+        // (PyTorch's formula is sum_to(grad, self.sizes()) too).
         int[] original = shape.clone();
         return record("ExpandBackward0", alias(x, x.layout.expand(target)), inputs(x), NONE,
                 (g, s, n) -> grads(Elementwise.sumToShape(g, original)));

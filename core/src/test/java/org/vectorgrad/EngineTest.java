@@ -363,4 +363,59 @@ class EngineTest {
         Tensor second = Autograd.grad(new Tensor[] {first}, new Tensor[] {x}, null, false, false)[0];
         assertEquals(8f, second.item());
     }
+
+    /** A custom op whose backward returns {@code gradient} whatever its input: for testing the engine's check. */
+    private static Tensor returning(Tensor x, Tensor gradient) {
+        Tensor result;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            result = x.mul(2f);
+        }
+        return Autograd.attach("FBackward", result, new Tensor[] {x}, new Tensor[0],
+                (g, saved, needs) -> new Tensor[] {gradient});
+    }
+
+    // PyTorch's validate_outputs, text from torch 1.13 (a torch.autograd.Function named F).
+    @Test
+    void aGradientThatCannotBeSummedToTheInputsShapeNamesTheNodeAndBothShapes() {
+        Tensor matrix = Tensor.ones(2, 3).requiresGrad(true);
+        assertEquals("Function FBackward returned an invalid gradient at index 0 - got [4] but expected shape"
+                + " compatible with [2, 3]", assertThrows(IllegalStateException.class,
+                        () -> returning(matrix, Tensor.ones(4)).sum().backward()).getMessage());
+        Tensor vector = leaf(1f, 2f, 3f);
+        assertEquals("Function FBackward returned an invalid gradient at index 0 - got [] but expected shape"
+                + " compatible with [3]", assertThrows(IllegalStateException.class, () -> Autograd.grad(
+                        new Tensor[] {returning(vector, Tensor.scalar(1f)).sum()}, new Tensor[] {vector}, null,
+                        false, false)).getMessage());
+    }
+
+    // As in PyTorch, a backward may return its output's broadcast shape: the engine sums it down.
+    @Test
+    void aBroadcastGradientIsSummedToTheInputsShapeByTheEngine() {
+        Tensor x = Tensor.ones(2, 3).requiresGrad(true);
+        returning(x, Tensor.ones(4, 2, 3)).sum().backward();
+        assertArrayEquals(new float[] {4, 4, 4, 4, 4, 4}, x.grad().toArray());
+        assertArrayEquals(new int[] {2, 3}, x.grad().shape());
+        Tensor v = leaf(1f, 2f, 3f);
+        Tensor[] captured = Autograd.grad(new Tensor[] {returning(v, Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6},
+                2, 3)).sum()}, new Tensor[] {v}, null, false, false);
+        assertArrayEquals(new float[] {5, 7, 9}, captured[0].toArray());
+    }
+
+    // y[i, j] = x[j]² over two rows, backward g·2x left at y's shape: under createGraph the engine's
+    // reduction is recorded, so d/dx Σ_j (dy.sum/dx)_j = Σ_j 2·2 = 4 per element.
+    @Test
+    void theEnginesReductionIsRecordedUnderCreateGraph() {
+        Tensor x = leaf(1f, -2f, 3f);
+        Tensor y;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            y = x.mul(x).expand(2, 3).contiguous();
+        }
+        y = Autograd.attach("BroadcastSquareBackward", y, new Tensor[] {x}, new Tensor[] {x},
+                (g, saved, needs) -> new Tensor[] {g.mul(saved[0].mul(2f))});
+        Tensor first = Autograd.grad(new Tensor[] {y.sum()}, new Tensor[] {x}, null, true, true)[0];
+        assertArrayEquals(new float[] {4f, -8f, 12f}, first.toArray());
+        assertEquals("ViewBackward0", first.gradFn().name(), "sum_to drops the leading dim with a view");
+        Tensor second = Autograd.grad(new Tensor[] {first.sum()}, new Tensor[] {x}, null, false, false)[0];
+        assertArrayEquals(new float[] {4f, 4f, 4f}, second.toArray());
+    }
 }

@@ -45,6 +45,9 @@ final class SecondOrderGradTest {
                 leaf(b.b().sample(random, 4), 1, 4));
         checkSecondOrder(b + " narrowed with 0-d", op, reference, narrowedLeaf(b.a().sample(random, 6), 2, 3),
                 leaf(b.b().sample(random, 1)));
+        // Leading and size-1 dims at once: the engine sums the [2,3,4] gradient down to [3,1].
+        checkSecondOrder(b + " [2,3,4] with [3,1]", op, reference, leaf(b.a().sample(random, 24), 2, 3, 4),
+                leaf(b.b().sample(random, 3), 3, 1));
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.vectorgrad.nn;
 import java.util.Arrays;
 import org.vectorgrad.Autograd;
 import org.vectorgrad.Generator;
-import org.vectorgrad.NnOps;
 import org.vectorgrad.Tensor;
 
 /** Stateless neural-network functions with PyTorch's formulas (mean reduction). */
@@ -62,17 +61,17 @@ public final class Functional {
 
     /** cross_entropy with label smoothing in [0, 1]. */
     public static Tensor crossEntropy(Tensor logits, int[] targets, float labelSmoothing) {
-        return NnOps.crossEntropy(logits, targets, labelSmoothing);
+        return Losses.crossEntropy(logits, targets, labelSmoothing);
     }
 
     /** nll_loss on log-probabilities (N×C) with integer targets, mean reduction. */
     public static Tensor nllLoss(Tensor logProbs, int[] targets) {
-        return NnOps.nllLoss(logProbs, targets);
+        return Losses.nllLoss(logProbs, targets);
     }
 
     /** x·Wᵀ + b (bias may be null). */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return NnOps.linear(x, weight, bias);
+        return Dense.linear(x, weight, bias);
     }
 
     public static Tensor relu(Tensor x) {
@@ -89,22 +88,22 @@ public final class Functional {
 
     /** conv2d on N×C×H×W (or C×H×W) input, weight O×C×kH×kW, bias O or null; groups = 1. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation) {
-        return NnOps.conv2d(x, weight, bias, stride, padding, dilation);
+        return Convolution.apply(x, weight, bias, stride, padding, dilation);
     }
 
     /** max_pool2d with a square window; padding pads with -inf. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return NnOps.maxPool2d(x, kernel, stride, padding);
+        return Pooling.maxPool2d(x, kernel, stride, padding);
     }
 
     /** avg_pool2d with a square window (count_include_pad = True, PyTorch's default). */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
-        return NnOps.avgPool2d(x, kernel, stride, padding);
+        return Pooling.avgPool2d(x, kernel, stride, padding);
     }
 
     /** adaptive_avg_pool2d to outputSize × outputSize. */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outputSize) {
-        return NnOps.adaptiveAvgPool2d(x, outputSize);
+        return Pooling.adaptiveAvgPool2d(x, outputSize);
     }
 
     /**
@@ -114,16 +113,16 @@ public final class Functional {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, float momentum, float eps) {
-        return NnOps.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
     /** Zeroes each element with probability p (from the default generator) and scales by 1/(1-p) in training. */
     public static Tensor dropout(Tensor x, float p, boolean training) {
-        return NnOps.dropout(x, p, training);
+        return Dense.dropout(x, p, training);
     }
 
     /** {@link #dropout(Tensor, float, boolean)} with the mask drawn from {@code generator} (for {@link Dropout}). */
     static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
-        return NnOps.dropout(x, p, training, generator);
+        return Dense.dropout(x, p, training, generator);
     }
 }

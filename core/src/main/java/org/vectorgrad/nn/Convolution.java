@@ -1,12 +1,17 @@
-package org.vectorgrad;
+package org.vectorgrad.nn;
 
-import static org.vectorgrad.Ops.K;
-import static org.vectorgrad.Ops.grads;
-import static org.vectorgrad.Ops.inputs;
-import static org.vectorgrad.Ops.record;
-import static org.vectorgrad.Ops.saved;
+import static org.vectorgrad.nn.Ops.K;
+import static org.vectorgrad.nn.Ops.data;
+import static org.vectorgrad.nn.Ops.grads;
+import static org.vectorgrad.nn.Ops.inputs;
+import static org.vectorgrad.nn.Ops.offset;
+import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.saved;
+import static org.vectorgrad.nn.Ops.shape;
+import static org.vectorgrad.nn.Ops.strides;
 
 import java.util.Arrays;
+import org.vectorgrad.Tensor;
 import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
@@ -54,26 +59,26 @@ final class Convolution {
     static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation) {
         if (x.dim() != 3 && x.dim() != 4) {
             throw new IllegalArgumentException("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got"
-                    + " input of size: " + Arrays.toString(x.layout.shape));
+                    + " input of size: " + Arrays.toString(shape(x)));
         }
         if (x.dim() == 3) {
             return apply(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0);
         }
-        int[] ws = weight.layout.shape;
+        int[] ws = shape(weight);
         if (ws.length != 4) {
             throw new IllegalArgumentException("conv2d: expected a 4-D weight (out_channels, in_channels, kH, kW),"
                     + " but got weight of size " + Arrays.toString(ws));
         }
         checkArguments(stride, padding, dilation);
-        int[] xs = x.layout.shape;
+        int[] xs = shape(x);
         if (xs[1] != ws[1]) {
             throw new IllegalArgumentException("Given groups=1, weight of size " + Arrays.toString(ws) + ", expected input"
                     + Arrays.toString(xs) + " to have " + ws[1] + " channels, but got " + xs[1] + " channels instead");
         }
-        if (bias != null && (bias.dim() != 1 || bias.layout.shape[0] != ws[0])) {
+        if (bias != null && (bias.dim() != 1 || shape(bias)[0] != ws[0])) {
             throw new IllegalArgumentException("Given weight of size " + Arrays.toString(ws) + ", expected bias to be"
                     + " 1-dimensional with " + ws[0] + " elements, but got bias of size "
-                    + Arrays.toString(bias.layout.shape) + " instead");
+                    + Arrays.toString(shape(bias)) + " instead");
         }
         Window2d window = new Window2d(xs[2], xs[3], ws[2], ws[3], stride, stride, padding, padding, dilation, dilation);
         checkKernelFits(window);
@@ -111,13 +116,13 @@ final class Convolution {
         Tensor y = forward(x, w, bias, geo);
         Tensor biasInput = bias != null ? bias : Tensor.scalar(0f);
         return record("ConvolutionBackward0", y, inputs(x, weight, biasInput), saved(x, w), (g, s, n) -> grads(
-                n[0] ? inputGrad(g, s[1], geo, x.layout.shape.clone()) : null,
+                n[0] ? inputGrad(g, s[1], geo, x.shape()) : null,
                 n[1] ? weightGrad(s[0], g, geo) : null,
                 n[2] ? g.sum(new int[] {0, 2, 3}, false) : null));
     }
 
     private static Tensor forward(Tensor x, Tensor w, Tensor bias, Geometry geo) {
-        int images = x.layout.shape[0];
+        int images = shape(x)[0];
         int outC = geo.outChannels();
         int length = geo.length();
         Tensor y = Ops.empty(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
@@ -132,10 +137,10 @@ final class Convolution {
             for (int o = 0; b != null && o < outC; o++) {
                 Arrays.fill(product, o * width, (o + 1) * width, b[o]);
             }
-            K.matmul(outC, width, geo.rows(), w.data, w.layout.offset, geo.rows(), 1, cols, 0, width, 1,
+            K.matmul(outC, width, geo.rows(), data(w), offset(w), geo.rows(), 1, cols, 0, width, 1,
                     product, 0, width, b != null);
             K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
-                    y.data, first * outC * length, new int[] {outC * length, length, 1});
+                    data(y), first * outC * length, new int[] {outC * length, length, 1});
         }
         return y;
     }
@@ -153,12 +158,12 @@ final class Convolution {
             int count = Math.min(group, images - first);
             int width = count * length;
             gatherGroup(grad, first, count, geo, g);
-            K.matmul(geo.rows(), width, geo.outChannels(), w.data, w.layout.offset, 1, geo.rows(), g, 0, width, 1,
+            K.matmul(geo.rows(), width, geo.outChannels(), data(w), offset(w), 1, geo.rows(), g, 0, width, 1,
                     cols, 0, width, false);
             int start = first;
             Parallel.forRange(count, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, dx.data, (start + i) * inImage);
+                    K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, data(dx), (start + i) * inImage);
                 }
             });
         }
@@ -169,7 +174,7 @@ final class Convolution {
 
     /** dW = Σ_groups G·colsᵀ as an O×(C·kH·kW) matrix, groups in order. */
     static Tensor weightGrad(Tensor x, Tensor grad, Geometry geo) {
-        int images = x.layout.shape[0];
+        int images = shape(x)[0];
         int length = geo.length();
         int rows = geo.rows();
         Tensor dw = Ops.empty(new int[] {geo.outChannels(), geo.inChannels(), geo.window().kernelH(),
@@ -182,21 +187,21 @@ final class Convolution {
             int width = count * length;
             gatherGroup(grad, first, count, geo, g);
             lower(x, first, count, geo, cols, width);
-            K.matmul(geo.outChannels(), rows, width, g, 0, width, 1, cols, 0, 1, width, dw.data, 0, rows, true);
+            K.matmul(geo.outChannels(), rows, width, g, 0, width, 1, cols, 0, 1, width, data(dw), 0, rows, true);
         }
         return record("ConvolutionBackwardBackward0", dw, inputs(x, grad), saved(x, grad), (h, s, n) -> grads(
-                n[0] ? inputGrad(s[1], h.contiguous(), geo, s[0].layout.shape.clone()) : null,
+                n[0] ? inputGrad(s[1], h.contiguous(), geo, s[0].shape()) : null,
                 n[1] ? conv2d(s[0], h, null, geo) : null));
     }
 
     /** im2col of images [first, first + count) side by side in {@code cols} (rows {@code width} apart). */
     private static void lower(Tensor x, int first, int count, Geometry geo, float[] cols, int width) {
-        int[] st = x.layout.strides;
+        int[] st = strides(x);
         int[] imageStrides = {st[1], st[2], st[3]};
         int length = geo.length();
         Parallel.forRange(count, 1, (from, to) -> {
             for (int i = from; i < to; i++) {
-                K.im2col(geo.window(), geo.inChannels(), x.data, x.layout.offset + (first + i) * st[0], imageStrides,
+                K.im2col(geo.window(), geo.inChannels(), data(x), offset(x) + (first + i) * st[0], imageStrides,
                         cols, i * length, width);
             }
         });
@@ -204,11 +209,11 @@ final class Convolution {
 
     /** The output gradient of a group of images laid out like Y: O rows of count·L. */
     private static void gatherGroup(Tensor grad, int first, int count, Geometry geo, float[] g) {
-        int[] st = grad.layout.strides;
+        int[] st = strides(grad);
         int length = geo.length();
         int outW = geo.window().outW();
         int width = count * length;
-        K.copy(new int[] {count, geo.outChannels(), geo.window().outH(), outW}, grad.data,
-                grad.layout.offset + first * st[0], st, g, 0, new int[] {length, width, outW, 1});
+        K.copy(new int[] {count, geo.outChannels(), geo.window().outH(), outW}, data(grad),
+                offset(grad) + first * st[0], st, g, 0, new int[] {length, width, outW, 1});
     }
 }

@@ -1,11 +1,17 @@
-package org.vectorgrad;
+package org.vectorgrad.nn;
 
-import static org.vectorgrad.Ops.NONE;
-import static org.vectorgrad.Ops.grads;
-import static org.vectorgrad.Ops.inputs;
-import static org.vectorgrad.Ops.record;
+import static org.vectorgrad.nn.Ops.NONE;
+import static org.vectorgrad.nn.Ops.data;
+import static org.vectorgrad.nn.Ops.grads;
+import static org.vectorgrad.nn.Ops.inputs;
+import static org.vectorgrad.nn.Ops.offset;
+import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.shape;
+import static org.vectorgrad.nn.Ops.strides;
+import static org.vectorgrad.nn.Ops.wrap;
 
 import java.util.Arrays;
+import org.vectorgrad.Tensor;
 
 /** Classification losses on N×C scores with integer class targets, mean reduction. */
 final class Losses {
@@ -18,12 +24,14 @@ final class Losses {
      */
     static Tensor nllLoss(Tensor logProbs, int[] targets) {
         checkTargets(logProbs, targets);
-        int rows = logProbs.layout.shape[0];
-        int classes = logProbs.layout.shape[1];
-        int[] st = logProbs.layout.strides;
+        int rows = shape(logProbs)[0];
+        int classes = shape(logProbs)[1];
+        int[] st = strides(logProbs);
+        float[] data = data(logProbs);
+        int offset = offset(logProbs);
         double total = 0;
         for (int i = 0; i < rows; i++) {
-            total += logProbs.data[logProbs.layout.offset + i * st[0] + targets[i] * st[1]];
+            total += data[offset + i * st[0] + targets[i] * st[1]];
         }
         // NOTE: PyTorch divides the (negated) sum by the total weight; N = 0 gives 0/0 = NaN as there.
         Tensor loss = Tensor.scalar((float) (-total / rows));
@@ -31,7 +39,7 @@ final class Losses {
         for (int i = 0; i < rows; i++) {
             picks[i * classes + targets[i]] = -1f;
         }
-        Tensor selector = Tensor.wrap(picks, rows, classes);
+        Tensor selector = wrap(picks, rows, classes);
         float count = rows;
         return record("NllLossBackward0", loss, inputs(logProbs), NONE,
                 (g, s, n) -> grads(g.mul(selector).div(count)));
@@ -51,13 +59,13 @@ final class Losses {
         if (labelSmoothing == 0f) {
             return nll;
         }
-        int classes = logits.layout.shape[1];
+        int classes = shape(logits)[1];
         Tensor smooth = logProbs.sum(1, false).neg().mean();
         return nll.mul(1f - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
     }
 
     private static void checkTargets(Tensor scores, int[] targets) {
-        int[] shape = scores.layout.shape;
+        int[] shape = shape(scores);
         if (shape.length != 2) {
             throw new IllegalArgumentException("Expected 2-D input (batch_size, classes) for integer class targets,"
                     + " but got input of size " + Arrays.toString(shape));

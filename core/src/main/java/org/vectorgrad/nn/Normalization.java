@@ -1,12 +1,18 @@
-package org.vectorgrad;
+package org.vectorgrad.nn;
 
-import static org.vectorgrad.Ops.K;
-import static org.vectorgrad.Ops.grads;
-import static org.vectorgrad.Ops.inputs;
-import static org.vectorgrad.Ops.record;
-import static org.vectorgrad.Ops.saved;
+import static org.vectorgrad.nn.Ops.K;
+import static org.vectorgrad.nn.Ops.data;
+import static org.vectorgrad.nn.Ops.grads;
+import static org.vectorgrad.nn.Ops.inputs;
+import static org.vectorgrad.nn.Ops.offset;
+import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.saved;
+import static org.vectorgrad.nn.Ops.shape;
+import static org.vectorgrad.nn.Ops.wrap;
 
 import java.util.Arrays;
+import org.vectorgrad.Autograd;
+import org.vectorgrad.Tensor;
 
 /**
  * Batch normalisation over the channels (dimension 1) of an N×C×… input: per channel, y =
@@ -30,7 +36,7 @@ final class Normalization {
     static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                             boolean training, float momentum, float eps) {
         check(x, runningMean, runningVar, weight, bias, training);
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.shape();
         int channels = shape[1];
         int outer = shape[0];
         int inner = channels == 0 || outer == 0 ? 0 : x.numel() / (outer * channels);
@@ -38,7 +44,7 @@ final class Normalization {
         float[] mean = new float[channels];
         float[] variance = new float[channels];
         if (training) {
-            K.channelMoments(outer, channels, inner, xd.data, xd.layout.offset, mean, variance);
+            K.channelMoments(outer, channels, inner, data(xd), offset(xd), mean, variance);
             if (runningMean != null) {
                 updateRunningStats(runningMean, runningVar, mean, variance, momentum, (long) outer * inner);
             }
@@ -57,7 +63,7 @@ final class Normalization {
             shift[c] = b[c] - mean[c] * scale[c];
         }
         Tensor y = Ops.empty(shape);
-        K.channelAffine(outer, channels, inner, xd.data, xd.layout.offset, scale, shift, y.data, 0);
+        K.channelAffine(outer, channels, inner, data(xd), offset(xd), scale, shift, data(y), 0);
         Stats stats = new Stats(outer, channels, inner, mean, invstd, w);
         Tensor none = Tensor.scalar(0f);
         return record("NativeBatchNormBackward0", y,
@@ -74,11 +80,11 @@ final class Normalization {
         int channels = st.channels();
         float[] sumG = new float[channels];
         float[] sumGxc = new float[channels];
-        K.channelGradSums(st.outer(), channels, st.inner(), g.data, g.layout.offset, xd.data, xd.layout.offset,
+        K.channelGradSums(st.outer(), channels, st.inner(), data(g), offset(g), data(xd), offset(xd),
                 st.mean(), sumG, sumGxc);
         Tensor dx = null;
         if (needs[0]) {
-            dx = Ops.empty(g.layout.shape.clone());
+            dx = Ops.empty(g.shape());
             float[] a = new float[channels];
             float[] b = new float[channels];
             float[] k = new float[channels];
@@ -94,17 +100,17 @@ final class Normalization {
                 }
             }
             if (training) {
-                K.channelAffine2(st.outer(), channels, st.inner(), g.data, g.layout.offset, xd.data,
-                        xd.layout.offset, a, b, k, dx.data, 0);
+                K.channelAffine2(st.outer(), channels, st.inner(), data(g), offset(g), data(xd),
+                        offset(xd), a, b, k, data(dx), 0);
             } else {
-                K.channelAffine(st.outer(), channels, st.inner(), g.data, g.layout.offset, a, k, dx.data, 0);
+                K.channelAffine(st.outer(), channels, st.inner(), data(g), offset(g), a, k, data(dx), 0);
             }
         }
         float[] dw = new float[channels];
         for (int c = 0; c < channels; c++) {
             dw[c] = sumGxc[c] * st.invstd()[c];
         }
-        return grads(dx, needs[1] ? Tensor.wrap(dw, channels) : null, needs[2] ? Tensor.wrap(sumG, channels) : null);
+        return grads(dx, needs[1] ? wrap(dw, channels) : null, needs[2] ? wrap(sumG, channels) : null);
     }
 
     /** The same gradients as tensor ops, so that createGraph can differentiate them again. */
@@ -151,8 +157,8 @@ final class Normalization {
             rv[c] = (float) (momentum * unbiased + (1 - (double) momentum) * rv[c]);
         }
         try (Autograd.Guard ignored = Autograd.noGrad()) {
-            runningMean.copyFrom(Tensor.wrap(rm, runningMean.layout.shape.clone()));
-            runningVar.copyFrom(Tensor.wrap(rv, runningVar.layout.shape.clone()));
+            runningMean.copyFrom(wrap(rm, runningMean.shape()));
+            runningVar.copyFrom(wrap(rv, runningVar.shape()));
         }
     }
 
@@ -164,14 +170,14 @@ final class Normalization {
 
     private static void check(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                               boolean training) {
-        int[] shape = x.layout.shape;
+        int[] shape = shape(x);
         if (shape.length < 2) {
             throw new IllegalArgumentException("batch_norm: expected an input of at least 2 dimensions (N, C, ...),"
                     + " but got input of size " + Arrays.toString(shape));
         }
         if (training && x.numel() / Math.max(1, shape[1]) == 1) {
             throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
-                    + Tensor.sizeString(shape));
+                    + "torch.Size(" + Arrays.toString(shape) + ")");
         }
         if (!training && runningMean == null) {
             throw new IllegalArgumentException("running_mean must be defined in evaluation mode");
@@ -193,7 +199,7 @@ final class Normalization {
         if (t != null && t.numel() != shape[1]) {
             throw new IllegalArgumentException(name + " should contain " + shape[1] + " elements not " + t.numel()
                     + " (input of size " + Arrays.toString(shape) + ", " + name + " of size "
-                    + Arrays.toString(t.layout.shape) + ")");
+                    + Arrays.toString(shape(t)) + ")");
         }
     }
 }

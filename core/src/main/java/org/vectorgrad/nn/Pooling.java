@@ -1,12 +1,17 @@
-package org.vectorgrad;
+package org.vectorgrad.nn;
 
-import static org.vectorgrad.Ops.K;
-import static org.vectorgrad.Ops.NONE;
-import static org.vectorgrad.Ops.grads;
-import static org.vectorgrad.Ops.inputs;
-import static org.vectorgrad.Ops.record;
+import static org.vectorgrad.nn.Ops.K;
+import static org.vectorgrad.nn.Ops.NONE;
+import static org.vectorgrad.nn.Ops.data;
+import static org.vectorgrad.nn.Ops.grads;
+import static org.vectorgrad.nn.Ops.inputs;
+import static org.vectorgrad.nn.Ops.offset;
+import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.shape;
+import static org.vectorgrad.nn.Ops.strides;
 
 import java.util.Arrays;
+import org.vectorgrad.Tensor;
 import org.vectorgrad.simd.Shapes;
 import org.vectorgrad.simd.Window2d;
 
@@ -23,8 +28,8 @@ final class Pooling {
 
     /** x's (plane, row, column) strides, or null when its N and C dimensions cannot be merged into planes. */
     private static int[] planeStrides(Tensor x) {
-        int[] shape = x.layout.shape;
-        int[] st = x.layout.strides;
+        int[] shape = shape(x);
+        int[] st = strides(x);
         if (shape.length == 3) {
             return st.clone();
         }
@@ -52,11 +57,11 @@ final class Pooling {
 
     static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
         Window2d w = window("max_pool2d", x, kernel, stride, padding);
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.shape();
         Tensor in = planar(x);
         Tensor y = Ops.empty(pooledShape(shape, w.outH(), w.outW()));
         int[] argmax = new int[y.numel()];
-        K.maxPool2d(w, planes(shape), in.data, in.layout.offset, planeStrides(in), y.data, 0, argmax, 0);
+        K.maxPool2d(w, planes(shape), data(in), offset(in), planeStrides(in), data(y), 0, argmax, 0);
         return record("MaxPool2DWithIndicesBackward0", y, inputs(x), NONE,
                 (g, s, n) -> grads(maxPoolBackward(g, argmax, w, shape)));
     }
@@ -64,8 +69,8 @@ final class Pooling {
     private static Tensor maxPoolBackward(Tensor grad, int[] argmax, Window2d w, int[] inputShape) {
         Tensor g = grad.contiguous();
         Tensor dx = Ops.empty(inputShape);
-        K.maxPool2dBackward(w, planes(inputShape), g.data, g.layout.offset, argmax, 0, dx.data, 0);
-        int[] outShape = g.layout.shape.clone();
+        K.maxPool2dBackward(w, planes(inputShape), data(g), offset(g), argmax, 0, data(dx), 0);
+        int[] outShape = g.shape();
         return record("MaxPool2DWithIndicesBackwardBackward0", dx, inputs(grad), NONE,
                 (h, s, n) -> grads(gatherAt(h, argmax, w, outShape)));
     }
@@ -75,32 +80,35 @@ final class Pooling {
         Tensor hc = h.contiguous();
         Tensor out = Ops.empty(outShape);
         int outPlane = w.outPlane();
+        float[] from = data(hc);
+        float[] to = data(out);
+        int offset = offset(hc);
         for (int i = 0; i < argmax.length; i++) {
-            out.data[i] = hc.data[hc.layout.offset + (i / outPlane) * w.inPlane() + argmax[i]];
+            to[i] = from[offset + (i / outPlane) * w.inPlane() + argmax[i]];
         }
         return record("MaxPool2DWithIndicesBackward0", out, inputs(h), NONE,
-                (g, s, n) -> grads(maxPoolBackward(g, argmax, w, hc.layout.shape.clone())));
+                (g, s, n) -> grads(maxPoolBackward(g, argmax, w, hc.shape())));
     }
 
     static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
         Window2d w = window("avg_pool2d", x, kernel, stride, padding);
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.shape();
         Tensor in = planar(x);
         Tensor y = Ops.empty(pooledShape(shape, w.outH(), w.outW()));
-        K.avgPool2d(w, planes(shape), in.data, in.layout.offset, planeStrides(in), y.data, 0);
+        K.avgPool2d(w, planes(shape), data(in), offset(in), planeStrides(in), data(y), 0);
         return record("AvgPool2DBackward0", y, inputs(x), NONE, (g, s, n) -> grads(avgPoolBackward(g, w, shape)));
     }
 
     private static Tensor avgPoolBackward(Tensor grad, Window2d w, int[] inputShape) {
         Tensor g = grad.contiguous();
         Tensor dx = Ops.empty(inputShape);
-        K.avgPool2dBackward(w, planes(inputShape), g.data, g.layout.offset, dx.data, 0);
+        K.avgPool2dBackward(w, planes(inputShape), data(g), offset(g), data(dx), 0);
         return record("AvgPool2DBackwardBackward0", dx, inputs(grad), NONE,
                 (h, s, n) -> grads(avgPool2d(h, w.kernelH(), w.strideH(), w.padH())));
     }
 
     static Tensor adaptiveAvgPool2d(Tensor x, int outputSize) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.shape();
         checkAdaptive(shape, outputSize);
         if (outputSize == 1) {
             return meanOfPlanes(x);
@@ -109,8 +117,8 @@ final class Pooling {
         int inW = shape[shape.length - 1];
         Tensor in = planar(x);
         Tensor y = Ops.empty(pooledShape(shape, outputSize, outputSize));
-        K.adaptiveAvgPool2d(planes(shape), inH, inW, outputSize, outputSize, in.data, in.layout.offset,
-                planeStrides(in), y.data, 0);
+        K.adaptiveAvgPool2d(planes(shape), inH, inW, outputSize, outputSize, data(in), offset(in),
+                planeStrides(in), data(y), 0);
         return record("AdaptiveAvgPool2DBackward0", y, inputs(x), NONE,
                 (g, s, n) -> grads(adaptiveBackward(g, shape, outputSize)));
     }
@@ -120,7 +128,7 @@ final class Pooling {
         Tensor dx = Ops.empty(inputShape);
         int r = inputShape.length;
         K.adaptiveAvgPool2dBackward(planes(inputShape), inputShape[r - 2], inputShape[r - 1], outputSize, outputSize,
-                g.data, g.layout.offset, dx.data, 0);
+                data(g), offset(g), data(dx), 0);
         return record("AdaptiveAvgPool2DBackwardBackward0", dx, inputs(grad), NONE,
                 (h, s, n) -> grads(adaptiveAvgPool2d(h, outputSize)));
     }
@@ -130,16 +138,17 @@ final class Pooling {
      * the plane divided by its size, recorded as MeanBackward1.
      */
     private static Tensor meanOfPlanes(Tensor x) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.shape();
         int r = shape.length;
         boolean[] reduce = new boolean[r];
         reduce[r - 1] = true;
         reduce[r - 2] = true;
         float count = shape[r - 1] * shape[r - 2];
         Tensor y = Ops.empty(pooledShape(shape, 1, 1));
-        K.sum(shape, x.data, x.layout.offset, x.layout.strides, reduce, y.data, 0);
-        for (int i = 0; i < y.data.length; i++) {
-            y.data[i] /= count;
+        K.sum(shape, data(x), offset(x), strides(x), reduce, data(y), 0);
+        float[] means = data(y);
+        for (int i = 0; i < means.length; i++) {
+            means[i] /= count;
         }
         return record("MeanBackward1", y, inputs(x), NONE, (g, s, n) -> grads(g.expand(shape).div(count)));
     }
@@ -164,7 +173,7 @@ final class Pooling {
 
     /** Validates a max/avg pooling call like PyTorch's pool2d_shape_check and returns its window. */
     private static Window2d window(String op, Tensor x, int kernel, int stride, int padding) {
-        int[] shape = x.layout.shape;
+        int[] shape = shape(x);
         int r = shape.length;
         if ((r != 3 && r != 4) || Shapes.numel(shape) == 0) {
             throw new IllegalArgumentException("non-empty 3D or 4D (batch mode) tensor expected for input (" + op

@@ -1,12 +1,19 @@
-package org.vectorgrad;
+package org.vectorgrad.nn;
 
-import static org.vectorgrad.Ops.K;
-import static org.vectorgrad.Ops.grads;
-import static org.vectorgrad.Ops.inputs;
-import static org.vectorgrad.Ops.record;
-import static org.vectorgrad.Ops.saved;
+import static org.vectorgrad.nn.Ops.K;
+import static org.vectorgrad.nn.Ops.data;
+import static org.vectorgrad.nn.Ops.grads;
+import static org.vectorgrad.nn.Ops.inputs;
+import static org.vectorgrad.nn.Ops.offset;
+import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.saved;
+import static org.vectorgrad.nn.Ops.shape;
+import static org.vectorgrad.nn.Ops.strides;
+import static org.vectorgrad.nn.Ops.wrap;
 
 import java.util.Arrays;
+import org.vectorgrad.Generator;
+import org.vectorgrad.Tensor;
 
 /**
  * The fully connected layer (F.linear, recorded as PyTorch records it: addmm on 2-D input with a
@@ -19,7 +26,7 @@ final class Dense {
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) {
             throw new IllegalArgumentException("linear: expected a 2-D weight (out_features, in_features), but got"
-                    + " weight of size " + Arrays.toString(weight.layout.shape));
+                    + " weight of size " + Arrays.toString(shape(weight)));
         }
         Tensor wt = weight.t();
         if (bias == null || x.dim() == 1) {
@@ -29,20 +36,20 @@ final class Dense {
         if (x.dim() == 2) {
             return addmm(bias, x, wt);
         }
-        int[] shape = x.layout.shape;
+        int[] shape = shape(x);
         int features = shape[shape.length - 1];
         int rows = shape.length == 0 ? 0 : x.numel() / Math.max(1, features);
-        Tensor flat = x.layout.viewStrides(new int[] {rows, features}) != null ? x.view(rows, features)
+        Tensor flat = Ops.isViewableAs(x, new int[] {rows, features}) ? x.view(rows, features)
                 : x.reshape(rows, features);
         int[] outShape = shape.clone();
-        outShape[outShape.length - 1] = weight.layout.shape[0];
+        outShape[outShape.length - 1] = shape(weight)[0];
         return addmm(bias, flat, wt).view(outShape);
     }
 
     /** bias + a·b for matrices a (m×k) and b (k×n), bias broadcast to m×n; PyTorch's AddmmBackward0. */
     static Tensor addmm(Tensor bias, Tensor a, Tensor b) {
-        int[] sa = a.layout.shape;
-        int[] sb = b.layout.shape;
+        int[] sa = shape(a);
+        int[] sb = shape(b);
         if (sa[1] != sb[0]) {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + sa[0] + "x" + sa[1]
                     + " and " + sb[0] + "x" + sb[1] + ")");
@@ -50,17 +57,16 @@ final class Dense {
         int[] outShape = {sa[0], sb[1]};
         Tensor broadcastBias = bias.detach().expand(outShape);
         Tensor c = Ops.empty(outShape);
-        Layout bl = broadcastBias.layout;
-        K.copy(outShape, broadcastBias.data, bl.offset, bl.strides, c.data, 0, c.layout.strides);
-        Layout la = a.layout;
-        Layout lb = b.layout;
-        K.matmul(sa[0], sb[1], sa[1], a.data, la.offset, la.strides[0], la.strides[1], b.data, lb.offset,
-                lb.strides[0], lb.strides[1], c.data, 0, sb[1], true);
-        int[] biasShape = bias.layout.shape.clone();
+        K.copy(outShape, data(broadcastBias), offset(broadcastBias), strides(broadcastBias), data(c), 0, strides(c));
+        int[] ta = strides(a);
+        int[] tb = strides(b);
+        K.matmul(sa[0], sb[1], sa[1], data(a), offset(a), ta[0], ta[1], data(b), offset(b), tb[0], tb[1], data(c), 0,
+                sb[1], true);
+        // NOTE: the bias gradient is g itself, as in PyTorch; the engine sums it down to the bias's shape.
         return record("AddmmBackward0", c, inputs(bias, a, b), saved(a, b), (g, s, n) -> grads(
-                n[0] ? g.sumToSize(biasShape) : null,
-                n[1] ? Linalg.mmLike(g, s[1].t(), s[0]) : null,
-                n[2] ? Linalg.mmLike(s[0].t(), g, s[1]) : null));
+                n[0] ? g : null,
+                n[1] ? Ops.mmLike(g, s[1].t(), s[0]) : null,
+                n[2] ? Ops.mmLike(s[0].t(), g, s[1]) : null));
     }
 
     /**
@@ -90,6 +96,6 @@ final class Dense {
         for (int i = 0; i < noise.length; i++) {
             noise[i] = noise[i] < keep ? scale : 0f;
         }
-        return x.mul(Tensor.wrap(noise, x.layout.shape.clone()));
+        return x.mul(wrap(noise, x.shape()));
     }
 }

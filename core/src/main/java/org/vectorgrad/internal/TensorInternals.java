@@ -1,0 +1,39 @@
+package org.vectorgrad.internal;
+
+import org.vectorgrad.Derivative;
+import org.vectorgrad.Tensor;
+
+/**
+ * What the op families outside package {@code org.vectorgrad} (the nn primitives) need of a
+ * tensor's internals: its storage and layout, and recording a node. {@code org.vectorgrad}
+ * implements it and installs it in {@link SharedSecrets}, the JDK's pattern for sharing
+ * internals between packages without public methods on {@link Tensor}.
+ *
+ * <p>Not API: this package is not exported. The arrays returned are the tensor's own (never
+ * copied) and must not be modified, except the storage of a result the caller has just created.
+ */
+public interface TensorInternals {
+    /** The flat storage the tensor views (shared). */
+    float[] data(Tensor t);
+
+    /** The tensor's shape array (shared: read only). */
+    int[] shape(Tensor t);
+
+    /** The tensor's strides in elements (shared: read only). */
+    int[] strides(Tensor t);
+
+    /** The storage index of the tensor's first element. */
+    int offset(Tensor t);
+
+    /** A contiguous tensor over {@code data} (not copied) with {@code shape}. */
+    Tensor wrap(float[] data, int[] shape);
+
+    /** Records {@code result} in the graph as the output of {@code name} (a no-op without grad mode). */
+    Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative);
+
+    /** Whether {@code t} can be viewed with {@code shape} without a copy (as {@code view} requires). */
+    boolean isViewableAs(Tensor t, int[] shape);
+
+    /** left·right for an operand's gradient, laid out in memory like that operand {@code like}. */
+    Tensor mmLike(Tensor left, Tensor right, Tensor like);
+}
