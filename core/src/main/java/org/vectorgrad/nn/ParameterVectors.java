@@ -54,9 +54,11 @@ public final class ParameterVectors {
             if (grad == null) {
                 Arrays.fill(flat, at, at + n, 0f);
             } else {
-                float[] values = grad.toArray();
+                // Read in place when contiguous (a gradient nearly always is): no copy per step.
+                float[] values = grad.isContiguous() ? Ops.data(grad) : grad.toArray();
+                int from = grad.isContiguous() ? Ops.offset(grad) : 0;
                 for (int i = 0; i < n; i++) {
-                    flat[at + i] = values[i] * scale;
+                    flat[at + i] = values[from + i] * scale;
                 }
             }
             at += n;
@@ -72,7 +74,7 @@ public final class ParameterVectors {
         checkRoom("gradientsFromArray", params, flat);
         int at = 0;
         for (Tensor p : params) {
-            Tensor slice = Tensor.fromArray(Arrays.copyOfRange(flat, at, at + p.numel()), p.shape());
+            Tensor slice = Ops.wrap(Arrays.copyOfRange(flat, at, at + p.numel()), p.shape());
             Tensor grad = p.grad();
             if (grad != null && grad.gradFn() == null && !grad.requiresGrad()) {
                 try (Autograd.Guard ignored = Autograd.noGrad()) {
