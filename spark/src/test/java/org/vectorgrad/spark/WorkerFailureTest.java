@@ -33,6 +33,9 @@ class WorkerFailureTest {
     private static Synthetic data;
     private static TrainingData prepared;
 
+    /** A failRank no worker (nor the driver, -1) has. */
+    static final int NEVER = Integer.MIN_VALUE;
+
     /** Throws on the {@code failCall}-th forward (0-based) of the worker with partition {@code failRank}. */
     static final class Failing extends Module {
         private final Module inner;
@@ -92,7 +95,7 @@ class WorkerFailureTest {
     @Test
     void aFailedEpochWritesNothingAndAResumedRunFinishesAsIfUninterrupted(@TempDir Path dir) throws IOException {
         Path checkpoint = dir.resolve("run.safetensors");
-        new DataParallelTrainer(LocalSpark.context(), config(-1, 0, SyncMode.SOCKETS))
+        new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS))
                 .fit(prepared, 1, checkpoint, stats -> { });
         byte[] afterFirstEpoch = Files.readAllBytes(checkpoint);
 
@@ -105,9 +108,9 @@ class WorkerFailureTest {
             assertEquals(List.of(checkpoint), files.toList(), "no temporary files left behind");
         }
 
-        DataParallelTrainer resumed = new DataParallelTrainer(LocalSpark.context(), config(-1, 0, SyncMode.SOCKETS));
+        DataParallelTrainer resumed = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS));
         assertEquals(1, resumed.fit(prepared, 2, checkpoint, s -> { }).size(), "only the missing epoch is trained");
-        DataParallelTrainer straight = new DataParallelTrainer(LocalSpark.context(), config(-1, 0, SyncMode.SOCKETS));
+        DataParallelTrainer straight = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS));
         straight.fit(prepared, 2, null, s -> { });
         assertArrayEquals(ParameterVectors.parametersToArray(straight.model().parameters()),
                 ParameterVectors.parametersToArray(resumed.model().parameters()));
