@@ -35,7 +35,7 @@ class LocalClusterTest {
     @BeforeAll
     static void start() throws IOException {
         String home = System.getenv("SPARK_HOME");
-        Assumptions.assumeTrue(home != null && System.getenv("SPARK_SCALA_VERSION") != null,
+        Assumptions.assumeTrue(Boolean.getBoolean("vectorgrad.localCluster") && home != null,
                 "run by the pom's local-cluster execution, which sets SPARK_HOME and SPARK_SCALA_VERSION");
         Files.createDirectories(Path.of(home, "jars"));
         sc = new JavaSparkContext(new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("vectorgrad-cluster")

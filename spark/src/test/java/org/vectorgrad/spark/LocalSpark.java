@@ -3,6 +3,7 @@ package org.vectorgrad.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * One embedded {@code local[2]} Spark for all tests of the module (starting one costs seconds):
@@ -15,6 +16,9 @@ final class LocalSpark {
     }
 
     static synchronized SparkSession session() {
+        // The local-cluster execution runs only LocalClusterTest, unless -Dtest widens it: then the
+        // other classes step aside (one SparkContext per JVM).
+        Assumptions.assumeFalse(Boolean.getBoolean("vectorgrad.localCluster"), "the local-cluster JVM");
         if (session == null) {
             SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("vectorgrad-spark-tests")
                     .set("spark.ui.enabled", "false")
