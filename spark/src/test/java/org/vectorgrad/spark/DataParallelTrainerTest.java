@@ -37,7 +37,9 @@ class DataParallelTrainerTest {
 
     @AfterAll
     static void release() {
-        prepared.close();
+        if (prepared != null) {
+            prepared.close();
+        }
     }
 
     private static TrainingConfig sgd(SyncMode sync) {

@@ -68,7 +68,9 @@ class WorkerFailureTest {
 
     @AfterAll
     static void release() {
-        prepared.close();
+        if (prepared != null) {
+            prepared.close();
+        }
     }
 
     private static TrainingConfig config(int failRank, int failCall, SyncMode sync) {
