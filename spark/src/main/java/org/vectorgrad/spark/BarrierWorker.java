@@ -30,10 +30,10 @@ final class BarrierWorker extends AbstractFunction1<Iterator<SampleBlock>, Itera
         int world = context.getTaskInfos().length;
         ShardView shard = ShardView.of(CollectionConverters.asJava(partition), featureSize);
         int threads = KernelThreads.forTask(plan.config().threadsPerTask());
-        WorkerEpoch.ExchangeOpener opener = plan.config().sync() == SyncMode.ALL_GATHER
-                ? () -> new AllGatherAllReduce(context)
-                : () -> new SocketAllReduce(rank, Mesh.connect(context), context::isInterrupted);
         try (DriverLink driver = DriverLink.connect(plan.driverAddress())) {
+            WorkerEpoch.ExchangeOpener opener = plan.config().sync() == SyncMode.ALL_GATHER
+                    ? () -> new AllGatherAllReduce(context)
+                    : () -> new SocketAllReduce(rank, Mesh.connect(context, driver), context::isInterrupted);
             WorkerResult result = KernelThreads.call(threads,
                     () -> new WorkerEpoch(plan, rank, world).run(shard, opener, driver));
             return CollectionConverters.asScala(List.of(result).iterator());

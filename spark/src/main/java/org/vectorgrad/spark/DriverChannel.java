@@ -2,6 +2,7 @@ package org.vectorgrad.spark;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +16,15 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The driver's end of a training epoch: workers connect to report progress (rank 0, a few times a
- * second) and failures. A failure is acknowledged before the worker throws, so when Spark reports
+ * The driver's end of a training epoch: workers connect to swap their gradient-exchange addresses
+ * ({@link Rendezvous}), to report progress (rank 0, a few times a second) and failures. A failure is acknowledged before the worker throws, so when Spark reports
  * the job as failed the driver already holds the worker's original exception and step (Spark's
  * own report of a barrier stage keeps only the text).
  */
 final class DriverChannel implements AutoCloseable {
     static final byte PROGRESS = 1;
     static final byte FAILURE = 2;
+    static final byte ADDRESS = 3;
 
     /** Samples trained and their loss sum, as last reported. */
     record Progress(int samples, double lossSum) {
@@ -33,6 +35,7 @@ final class DriverChannel implements AutoCloseable {
     private final ClassLoader loader = Thread.currentThread().getContextClassLoader();
     private final List<WorkerFailure> failures = new ArrayList<>();
     private final List<Socket> connections = new ArrayList<>();
+    private final Rendezvous rendezvous = new Rendezvous();
     private volatile Progress progress = new Progress(0, 0);
 
     private DriverChannel(String host) throws IOException {
@@ -83,17 +86,22 @@ final class DriverChannel implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
-        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream())) {
+        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream());
+             DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
             while (true) {
                 byte type = in.readByte();
                 if (type == PROGRESS) {
                     progress = new Progress(in.readInt(), in.readDouble());
+                } else if (type == ADDRESS) {
+                    rendezvous.register(in.readInt(), in.readInt(), in.readUTF(), out);
                 } else if (type == FAILURE) {
                     byte[] bytes = new byte[in.readInt()];
                     in.readFully(bytes);
                     record(bytes);
-                    socket.getOutputStream().write(1);
-                    socket.getOutputStream().flush();
+                    synchronized (out) {
+                        out.write(1);
+                        out.flush();
+                    }
                 } else {
                     return;
                 }

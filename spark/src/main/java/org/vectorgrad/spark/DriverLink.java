@@ -1,6 +1,7 @@
 package org.vectorgrad.spark;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -12,6 +13,8 @@ import java.net.Socket;
 final class DriverLink implements AutoCloseable {
     private static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
     private static final int TIMEOUT_MILLIS = 10_000;
+    // Peers may still be loading their partition (from disk, or recomputing it) when one arrives.
+    private static final int RENDEZVOUS_TIMEOUT_MILLIS = 600_000;
 
     private final Socket socket;
     private final DataOutputStream out;
@@ -33,11 +36,43 @@ final class DriverLink implements AutoCloseable {
             socket.setSoTimeout(TIMEOUT_MILLIS);
             return new DriverLink(socket);
         } catch (IOException | RuntimeException e) {
-            try {
-                return new DriverLink(null);
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
+            return none();
+        }
+    }
+
+    /** A link that reports nothing (no driver to reach). */
+    static DriverLink none() {
+        try {
+            return new DriverLink(null);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /**
+     * Sends this worker's address and waits for everyone's, in rank order; null when the driver
+     * cannot be reached (then the caller uses {@code allGather}).
+     */
+    String[] rendezvous(int rank, int world, String address) {
+        if (out == null) {
+            return null;
+        }
+        try {
+            out.writeByte(DriverChannel.ADDRESS);
+            out.writeInt(rank);
+            out.writeInt(world);
+            out.writeUTF(address);
+            out.flush();
+            socket.setSoTimeout(RENDEZVOUS_TIMEOUT_MILLIS);
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            String[] addresses = new String[world];
+            for (int i = 0; i < world; i++) {
+                addresses[i] = in.readUTF();
             }
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            return addresses;
+        } catch (IOException e) {
+            return null;
         }
     }
 

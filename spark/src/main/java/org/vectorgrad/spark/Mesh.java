@@ -12,8 +12,9 @@ import org.apache.spark.BarrierTaskInfo;
 
 /**
  * Direct TCP connections between every pair of barrier tasks, set up once per epoch: each task
- * listens on an ephemeral port, the addresses are swapped with one {@code allGather}, then every
- * task connects to the lower ranks and accepts the higher ones (saying its rank first).
+ * listens on an ephemeral port, the addresses are swapped through the driver's channel (or, if a
+ * worker cannot reach it, with {@code allGather}, which takes a second), then every task connects
+ * to the lower ranks and accepts the higher ones (saying its rank first).
  */
 final class Mesh {
     private static final int ACCEPT_TIMEOUT_MILLIS = 120_000;
@@ -22,7 +23,7 @@ final class Mesh {
     }
 
     /** One channel per peer, indexed by rank ({@code null} at this task's own rank). */
-    static SocketChannel[] connect(BarrierTaskContext context) throws IOException {
+    static SocketChannel[] connect(BarrierTaskContext context, DriverLink driver) throws IOException {
         BarrierTaskInfo[] infos = context.getTaskInfos();
         int rank = context.partitionId();
         SocketChannel[] peers = new SocketChannel[infos.length];
@@ -32,7 +33,11 @@ final class Mesh {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(0), infos.length);
             String host = hostOf(infos[rank].address());
-            String[] addresses = context.allGather(host + ":" + server.socket().getLocalPort());
+            String address = host + ":" + server.socket().getLocalPort();
+            String[] addresses = driver.rendezvous(rank, infos.length, address);
+            if (addresses == null) {
+                addresses = context.allGather(address);
+            }
             for (int peer = 0; peer < rank; peer++) {
                 peers[peer] = dial(addresses[peer], rank);
             }

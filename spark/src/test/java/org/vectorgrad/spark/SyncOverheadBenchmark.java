@@ -64,7 +64,7 @@ public final class SyncOverheadBenchmark {
             long[] nanos = new long[steps];
             float[] v = new float[floats];
             try (AllReduce exchange = mode == SyncMode.SOCKETS
-                    ? new SocketAllReduce(rank, Mesh.connect(context), () -> false)
+                    ? new SocketAllReduce(rank, Mesh.connect(context, DriverLink.none()), () -> false)
                     : new AllGatherAllReduce(context)) {
                 for (int s = 0; s < steps; s++) {
                     Arrays.fill(v, rank + 1);
