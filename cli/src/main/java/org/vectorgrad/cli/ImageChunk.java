@@ -9,8 +9,9 @@ import org.vectorgrad.spark.SampleBlock;
 
 /**
  * Images {@code first .. first+count-1} of the training set as raw bytes (a quarter of the floats'
- * size) on their way to a Spark partition, where they become a {@link SampleBlock} through the
- * same {@link DataLoader} normalisation and shape as single-process training.
+ * size): broadcast whole to the executors, where each partition takes its {@link #range} and
+ * turns it into a {@link SampleBlock} through the same {@link DataLoader} normalisation and shape
+ * as single-process training.
  */
 record ImageChunk(long first, byte[] pixels, byte[] labels, int rows, int cols, DataLoader.InputShape shape)
         implements Serializable {
@@ -19,6 +20,14 @@ record ImageChunk(long first, byte[] pixels, byte[] labels, int rows, int cols, 
         int size = data.imageSize();
         return new ImageChunk(from, Arrays.copyOfRange(data.pixels(), from * size, to * size),
                 Arrays.copyOfRange(data.labels(), from, to), data.rows(), data.cols(), shape);
+    }
+
+    /** Images {@code from .. to-1} (global indices) of this chunk. */
+    ImageChunk range(int from, int to) {
+        int size = rows * cols;
+        int at = (int) (from - first);
+        return new ImageChunk(from, Arrays.copyOfRange(pixels, at * size, (at + to - from) * size),
+                Arrays.copyOfRange(labels, at, at + to - from), rows, cols, shape);
     }
 
     SampleBlock toBlock() {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.vectorgrad.data.DataLoader;
 import org.vectorgrad.data.ImageDataset;
 import org.vectorgrad.nn.Module;
@@ -47,8 +48,7 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
         try {
             int taskCpus = sc.getConf().getInt("spark.task.cpus", 1);
             int partitions = spark.partitions() != null ? spark.partitions() : Math.max(1, sc.defaultParallelism() / taskCpus);
-            data = TrainingData.fromBlocks(sc.parallelize(chunks(train, partitions, options), partitions)
-                    .map(ImageChunk::toBlock), partitions);
+            data = blocks(sc, train, partitions, options.model().inputShape());
             trainer = new DataParallelTrainer(sc, config(options), model, optimizer);
             evaluator = new Trainer(model, optimizer);
             test = testLoader;
@@ -101,15 +101,25 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
                 LossFunction.crossEntropy(), options.batchSize(), options.seed(), true, shape, SyncMode.SOCKETS, 0);
     }
 
-    /** One chunk per partition, cut at the index ranges the trainer uses, so no shuffle moves them. */
-    private static List<ImageChunk> chunks(ImageDataset train, int partitions, TrainOptions options) {
-        List<ImageChunk> chunks = new ArrayList<>();
+    /**
+     * The images as {@code partitions} index ranges: the bytes travel once per executor as a
+     * broadcast (tasks stay small), each partition normalises its range into a block; once the
+     * blocks are cached the broadcast is dropped.
+     */
+    private static TrainingData blocks(JavaSparkContext sc, ImageDataset train, int partitions,
+                                       DataLoader.InputShape shape) {
+        Broadcast<ImageChunk> images = sc.broadcast(ImageChunk.of(train, 0, train.count(), shape));
+        List<int[]> ranges = new ArrayList<>();
         long n = train.count();
         for (int p = 0; p < partitions; p++) {
-            chunks.add(ImageChunk.of(train, (int) (n * p / partitions), (int) (n * (p + 1) / partitions),
-                    options.model().inputShape()));
+            ranges.add(new int[] {(int) (n * p / partitions), (int) (n * (p + 1) / partitions)});
         }
-        return chunks;
+        try {
+            return TrainingData.fromBlocks(sc.parallelize(ranges, partitions)
+                    .map(r -> images.value().range(r[0], r[1]).toBlock()), partitions);
+        } finally {
+            images.destroy();
+        }
     }
 
     @Override
@@ -119,11 +129,9 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
                 stats.samples() / stats.seconds());
     }
 
+    /** Stopping Spark drops the cached blocks too. */
     @Override
     public void close() {
-        if (data != null) {
-            data.close();
-        }
         if (sc != null) {
             sc.stop();
         }

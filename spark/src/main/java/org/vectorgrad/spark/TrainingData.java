@@ -8,14 +8,16 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
  * Training samples prepared for data-parallel training: every sample has a global index
  * (0..count-1, the order of the source data), partition {@code p} of {@code k} holds the index
- * range {@code [p·count/k, (p+1)·count/k)}, and the blocks are cached, because every epoch reads
- * them again. One worker per partition. {@link #close()} releases the cache.
+ * range {@code [p·count/k, (p+1)·count/k)}, and the blocks are cached on the executors (memory,
+ * then disk), because every epoch reads them again. One worker per partition. {@link #close()}
+ * releases the cache. NOTE: the cache is not recomputed if an executor is lost (its lineage is cut
+ * to keep tasks small); a barrier job cannot continue without that worker anyway: resume from the
+ * last checkpoint with a new {@code TrainingData}.
  */
 public final class TrainingData implements AutoCloseable {
     private static final int BLOCK_SAMPLES = 4096;
@@ -35,11 +37,21 @@ public final class TrainingData implements AutoCloseable {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
-        Layout layout = Layout.of(blocks);
-        JavaRDD<SampleBlock> ranged = layout.isRanged(blocks.getNumPartitions(), partitions)
-                ? blocks : RangePartitions.cut(blocks, layout.count(), partitions);
-        ranged = ranged.persist(StorageLevel.MEMORY_AND_DISK());
+        // Cached on the executors with the lineage cut (localCheckpoint): every epoch's tasks then
+        // carry a small partition handle instead of, say, the driver data a parallelize holds. Our
+        // own RDD, so the caller's is left as it was.
+        JavaRDD<SampleBlock> source = blocks.mapPartitions(it -> it, true);
+        source.rdd().localCheckpoint();
+        Layout layout = Layout.of(source);
+        JavaRDD<SampleBlock> ranged = source;
+        if (!layout.isRanged(blocks.getNumPartitions(), partitions)) {
+            ranged = RangePartitions.cut(source, layout.count(), partitions);
+            ranged.rdd().localCheckpoint();
+        }
         Layout.checkTiled(ranged, layout.count());
+        if (ranged != source) {
+            source.unpersist(false);
+        }
         return new TrainingData(ranged, (int) layout.count(), layout.featureSize());
     }
 
