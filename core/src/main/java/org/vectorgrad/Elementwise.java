@@ -9,6 +9,7 @@ import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
 import org.vectorgrad.simd.BinaryOp;
+import org.vectorgrad.simd.Shapes;
 import org.vectorgrad.simd.UnaryOp;
 
 /** Unary and broadcasting binary operations: forward kernel and backward formula side by side. */
@@ -17,8 +18,10 @@ final class Elementwise {
     }
 
     static Tensor map(UnaryOp op, Tensor x) {
-        Tensor out = Ops.empty(x.layout.shape.clone());
-        K.map(op, x.layout.shape, x.data, x.layout.offset, x.layout.strides, out.data, 0);
+        Tensor out = result(x.layout.shape, x.layout);
+        int[] order = writeOrder(out);
+        K.map(op, reorder(out.layout.shape, order), x.data, x.layout.offset, reorder(x.layout.strides, order),
+                out.data, 0);
         return out;
     }
 
@@ -26,9 +29,28 @@ final class Elementwise {
         int[] shape = Layout.broadcast(a.layout.shape, b.layout.shape);
         Layout la = a.layout.expand(shape);
         Layout lb = b.layout.expand(shape);
-        Tensor out = Ops.empty(shape);
-        K.zip(op, shape, a.data, la.offset, la.strides, b.data, lb.offset, lb.strides, out.data, 0);
+        Tensor out = result(shape, a.layout, b.layout);
+        int[] order = writeOrder(out);
+        K.zip(op, reorder(shape, order), a.data, la.offset, reorder(la.strides, order), b.data, lb.offset,
+                reorder(lb.strides, order), out.data, 0);
         return out;
+    }
+
+    /** A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. */
+    private static Tensor result(int[] shape, Layout... inputs) {
+        return new Tensor(new float[Shapes.numel(shape)], MemoryFormat.of(shape, inputs), DType.FLOAT32);
+    }
+
+    /**
+     * The dimension order in which the kernels, which write their destination row-major, must
+     * visit a dense result so that every element lands at its strided place; null for row-major.
+     */
+    private static int[] writeOrder(Tensor out) {
+        return out.layout.isContiguous() ? null : MemoryFormat.visitOrder(out.layout);
+    }
+
+    private static int[] reorder(int[] values, int[] order) {
+        return order == null ? values : MemoryFormat.reorder(values, order);
     }
 
     /** Sums a broadcast gradient back to the shape of the input it was broadcast from. */
@@ -51,11 +73,13 @@ final class Elementwise {
         return lead > 0 ? reduced.view(shape) : reduced;
     }
 
-    /** grad += incoming, in place; grad is a contiguous buffer that nothing else reads meanwhile. */
+    /** grad += incoming, in place; grad is a dense buffer (any stride order) that nothing else reads meanwhile. */
     static void addInPlace(Tensor grad, Tensor incoming) {
         Layout in = incoming.layout.expand(grad.layout.shape);
-        K.zip(BinaryOp.ADD, grad.layout.shape, grad.data, grad.layout.offset, grad.layout.strides,
-                incoming.data, in.offset, in.strides, grad.data, grad.layout.offset);
+        int[] order = writeOrder(grad);
+        K.zip(BinaryOp.ADD, reorder(grad.layout.shape, order), grad.data, grad.layout.offset,
+                reorder(grad.layout.strides, order), incoming.data, in.offset, reorder(in.strides, order), grad.data,
+                grad.layout.offset);
     }
 
     // ---- unary ----------------------------------------------------------------------------------
@@ -217,9 +241,10 @@ final class Elementwise {
         Layout lc = condition.layout.expand(shape);
         Layout la = a.layout.expand(shape);
         Layout lb = b.layout.expand(shape);
-        Tensor out = Ops.empty(shape);
-        K.where(shape, condition.data, lc.offset, lc.strides, a.data, la.offset, la.strides,
-                b.data, lb.offset, lb.strides, out.data, 0);
+        Tensor out = result(shape, condition.layout, a.layout, b.layout);
+        int[] order = writeOrder(out);
+        K.where(reorder(shape, order), condition.data, lc.offset, reorder(lc.strides, order), a.data, la.offset,
+                reorder(la.strides, order), b.data, lb.offset, reorder(lb.strides, order), out.data, 0);
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
         Tensor cond = condition.detach();
