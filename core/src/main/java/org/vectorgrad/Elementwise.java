@@ -59,6 +59,9 @@ final class Elementwise {
         if (Arrays.equals(gradShape, shape)) {
             return grad;
         }
+        if (shape.length == 0) {
+            return Reductions.sum(grad); // PyTorch's sum_to: a 0-d target is a plain sum (SumBackward0)
+        }
         int lead = gradShape.length - shape.length;
         int[] dims = new int[gradShape.length];
         int count = 0;
