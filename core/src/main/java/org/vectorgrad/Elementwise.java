@@ -125,8 +125,24 @@ final class Elementwise {
 
     static Tensor relu(Tensor x) {
         Tensor y = map(UnaryOp.RELU, x);
-        return record("ReluBackward0", y, inputs(x), saved(y),
-                (g, s, n) -> grads(where(s[0].gt(Tensor.scalar(0f)), g, Tensor.scalar(0f))));
+        return record("ReluBackward0", y, inputs(x), saved(y), (g, s, n) -> grads(thresholdBackward(g, s[0], 0f)));
+    }
+
+    /**
+     * PyTorch's threshold_backward, relu's backward: grad where self > threshold, else 0. The mask
+     * is !(self <= threshold), so a NaN passes the gradient, as in PyTorch. Recorded as its own op
+     * so that relu's backward is differentiable as PyTorch's is: linear in grad, and with a zero
+     * derivative in self (PyTorch's zeros_like) that keeps self in the graph.
+     */
+    static Tensor thresholdBackward(Tensor grad, Tensor self, float threshold) {
+        Tensor out;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            out = where(self.le(Tensor.scalar(threshold)), Tensor.scalar(0f), grad);
+        }
+        int[] shape = self.layout.shape.clone();
+        return record("ThresholdBackwardBackward0", out, inputs(grad, self), saved(grad.requiresGrad() ? self : null),
+                (g, s, n) -> grads(n[0] ? thresholdBackward(g, s[0], threshold) : null,
+                        n[1] ? Tensor.zeros(shape) : null));
     }
 
     static Tensor sqrt(Tensor x) {
