@@ -4,7 +4,6 @@ import static org.vectorgrad.Ops.K;
 import static org.vectorgrad.Ops.grads;
 import static org.vectorgrad.Ops.inputs;
 import static org.vectorgrad.Ops.record;
-import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
 
@@ -57,10 +56,10 @@ final class Dense {
         K.matmul(sa[0], sb[1], sa[1], a.data, la.offset, la.strides[0], la.strides[1], b.data, lb.offset,
                 lb.strides[0], lb.strides[1], c.data, 0, sb[1], true);
         int[] biasShape = bias.layout.shape.clone();
-        return record("AddmmBackward0", c, inputs(bias, a, b), saved(a, b), (g, s, n) -> grads(
+        return record("AddmmBackward0", c, inputs(bias, a, b), Linalg.savedCrosswise(a, b), (g, s, n) -> grads(
                 n[0] ? g.sumToSize(biasShape) : null,
-                n[1] ? Linalg.mmLike(g, s[1].t(), s[0]) : null,
-                n[2] ? Linalg.mmLike(s[0].t(), g, s[1]) : null));
+                n[1] ? Linalg.mmLike(g, s[1].t(), la) : null,
+                n[2] ? Linalg.mmLike(s[0].t(), g, lb) : null));
     }
 
     /**

@@ -185,7 +185,8 @@ final class Elementwise {
     static Tensor mul(Tensor a, Tensor b) {
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
-        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b), saved(a, b),
+        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b),
+                saved(b.requiresGrad() ? a : null, a.requiresGrad() ? b : null),
                 (g, s, n) -> grads(n[0] ? sumToShape(g.mul(s[1]), sa) : null,
                         n[1] ? sumToShape(g.mul(s[0]), sb) : null));
     }
@@ -193,7 +194,7 @@ final class Elementwise {
     static Tensor div(Tensor a, Tensor b) {
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
-        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(a, b),
+        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(b.requiresGrad() ? a : null, b),
                 (g, s, n) -> grads(n[0] ? sumToShape(g.div(s[1]), sa) : null,
                         n[1] ? sumToShape(g.neg().mul(s[0]).div(s[1].mul(s[1])), sb) : null));
     }
@@ -210,7 +211,7 @@ final class Elementwise {
         Tensor y = zip(BinaryOp.POW, x, e);
         int[] sx = x.layout.shape;
         int[] se = e.layout.shape;
-        return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> {
+        return record("PowBackward1", y, inputs(x, e), saved(x, e, e.requiresGrad() ? y : null), (g, s, n) -> {
             Tensor base = s[0];
             Tensor exponent = s[1];
             Tensor zero = Tensor.scalar(0f);
@@ -266,11 +267,10 @@ final class Elementwise {
                 reorder(la.strides, order), b.data, lb.offset, reorder(lb.strides, order), out.data, 0);
         int[] sa = a.layout.shape;
         int[] sb = b.layout.shape;
-        Tensor cond = condition.detach();
-        return record("WhereBackward0", out, inputs(a, b), NONE, (g, s, n) -> {
+        return record("WhereBackward0", out, inputs(a, b), saved(condition.detach()), (g, s, n) -> {
             Tensor zero = Tensor.scalar(0f);
-            return grads(n[0] ? sumToShape(where(cond, g, zero), sa) : null,
-                    n[1] ? sumToShape(where(cond, zero, g), sb) : null);
+            return grads(n[0] ? sumToShape(where(s[0], g, zero), sa) : null,
+                    n[1] ? sumToShape(where(s[0], zero, g), sb) : null);
         });
     }
 }

@@ -1,9 +1,9 @@
 package org.vectorgrad;
 
-import static org.vectorgrad.Ops.NONE;
 import static org.vectorgrad.Ops.grads;
 import static org.vectorgrad.Ops.inputs;
 import static org.vectorgrad.Ops.record;
+import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
 
@@ -33,8 +33,25 @@ final class Losses {
         }
         Tensor selector = Tensor.wrap(picks, rows, classes);
         float count = rows;
-        return record("NllLossBackward0", loss, inputs(logProbs), NONE,
-                (g, s, n) -> grads(g.mul(selector).div(count)));
+        return record("NllLossBackward0", loss, inputs(logProbs), saved(logProbs, selector),
+                (g, s, n) -> grads(nllLossBackward(g, s[0], s[1], count)));
+    }
+
+    /**
+     * PyTorch's nll_loss_backward, g·selector / N, recorded as its own op so that it is
+     * differentiable as PyTorch's is: linear in g (its derivative is nll_loss of the incoming
+     * gradient), with a zero derivative in the log-probabilities that keeps them in the graph.
+     */
+    private static Tensor nllLossBackward(Tensor grad, Tensor logProbs, Tensor selector, float count) {
+        Tensor out;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            out = grad.mul(selector).div(count);
+        }
+        int[] shape = logProbs.layout.shape.clone();
+        return record("NllLossBackwardBackward0", out, inputs(grad, logProbs),
+                saved(grad.requiresGrad() ? selector : null), (g, s, n) -> grads(
+                        n[0] ? g.mul(s[0]).sum().div(count) : null,
+                        n[1] ? Tensor.zeros(shape) : null));
     }
 
     /**
