@@ -8,34 +8,33 @@ import static org.vectorgrad.Ops.record;
 import java.util.Arrays;
 
 /**
- * The fully connected layer (F.linear, recorded as PyTorch records it: addmm on 2-D input with a
- * bias, matmul otherwise) and dropout.
+ * The fully connected layer (F.linear, recorded as PyTorch records it) and dropout.
  */
 final class Dense {
     private Dense() {
     }
 
+    /**
+     * PyTorch 1.13's at::linear: addmm for 2-D input with a bias, addmm over a view for contiguous
+     * 3-D input with a bias (ViewBackward0 over AddmmBackward0), otherwise matmul and then the
+     * bias added (AddBackward0 over matmul's graph).
+     */
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) {
             throw new IllegalArgumentException("linear: expected a 2-D weight (out_features, in_features), but got"
                     + " weight of size " + Arrays.toString(weight.layout.shape));
         }
         Tensor wt = weight.t();
-        if (bias == null || x.dim() == 1) {
-            Tensor product = x.matmul(wt);
-            return bias == null ? product : product.add(bias);
-        }
-        if (x.dim() == 2) {
+        if (bias != null && x.dim() == 2) {
             return addmm(bias, x, wt);
         }
-        int[] shape = x.layout.shape;
-        int features = shape[shape.length - 1];
-        int rows = shape.length == 0 ? 0 : x.numel() / Math.max(1, features);
-        Tensor flat = x.layout.viewStrides(new int[] {rows, features}) != null ? x.view(rows, features)
-                : x.reshape(rows, features);
-        int[] outShape = shape.clone();
-        outShape[outShape.length - 1] = weight.layout.shape[0];
-        return addmm(bias, flat, wt).view(outShape);
+        if (bias != null && x.dim() == 3 && x.isContiguous()) {
+            int[] shape = x.layout.shape;
+            Tensor product = addmm(bias, x.view(shape[0] * shape[1], shape[2]), wt);
+            return product.view(shape[0], shape[1], product.layout.shape[1]);
+        }
+        Tensor product = x.matmul(wt);
+        return bias == null ? product : product.add(bias);
     }
 
     /** bias + a·b for matrices a (m×k) and b (k×n), bias broadcast to m×n; PyTorch's AddmmBackward0. */
