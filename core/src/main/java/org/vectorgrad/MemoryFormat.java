@@ -25,6 +25,9 @@ final class MemoryFormat {
         if (fast != null) {
             return new Layout(shape.clone(), fast, 0);
         }
+        if (leadsRowMajor(shape, inputs[0])) {
+            return Layout.contiguous(shape); // what the sort below finds, without its allocations
+        }
         int[] perm = permutation(shape, inputs);
         return new Layout(shape.clone(), isInverted(perm) ? Shapes.contiguousStrides(shape) : denseStrides(shape, perm),
                 0);
@@ -128,6 +131,23 @@ final class MemoryFormat {
     }
 
     // ---- TensorIterator's general case ----------------------------------------------------------
+
+    /**
+     * The common broadcast (a contiguous tensor plus a bias or a scalar): a contiguous first input
+     * of the result's shape without size-0/1 dimensions decides every comparison of the sort, for
+     * row-major order.
+     */
+    private static boolean leadsRowMajor(int[] shape, Layout first) {
+        if (!Arrays.equals(first.shape, shape) || !first.isContiguous()) {
+            return false;
+        }
+        for (int size : shape) {
+            if (size < 2) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * TensorIterator's reorder_dimensions: perm[0] is the fastest-moving dimension. Starting from
