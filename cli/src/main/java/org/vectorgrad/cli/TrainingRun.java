@@ -58,7 +58,8 @@ final class TrainingRun {
                 train.count(), test.count(), options.describe());
         Trainer trainer = new Trainer(state.model(), state.optimizer());
         long start = System.nanoTime();
-        for (int epoch = state.history().size(); epoch < stopAfter; epoch++) {
+        int done = state.history().size();
+        for (int epoch = done; epoch < stopAfter; epoch++) {
             EpochResult result;
             try (ProgressBar bar = progressBar(epoch, train.count())) {
                 result = trainer.trainEpoch(trainLoader, epoch, testLoader, (samples, loss, nanos) -> {
@@ -75,8 +76,14 @@ final class TrainingRun {
                     result.samplesPerSecond());
             save(state);
         }
-        out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
-                (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
+        if (state.history().size() == done) {
+            // Files are written after each epoch: none ran, so none of them is this run's.
+            out.printf(Locale.ROOT, "Nothing to train: the checkpoint already has %d of %d epochs%s; no files written%n",
+                    done, options.epochs(), stopAfter < options.epochs() ? " (--stop-after " + stopAfter + ")" : "");
+        } else {
+            out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
+                    (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
+        }
         return state.history();
     }
 

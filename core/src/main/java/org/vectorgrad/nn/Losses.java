@@ -94,7 +94,7 @@ final class Losses {
         }
         for (int target : targets) {
             if (target < 0 || target >= shape[1]) {
-                throw new IndexOutOfBoundsException("Target " + target + " is out of bounds (input of size "
+                throw new IllegalArgumentException("Target " + target + " is out of bounds (input of size "
                         + Arrays.toString(shape) + ", classes 0.." + (shape[1] - 1) + ")");
             }
         }

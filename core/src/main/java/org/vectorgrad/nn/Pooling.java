@@ -208,6 +208,10 @@ final class Pooling {
             throw new IllegalArgumentException("pad should be at most half of kernel size, but got pad=" + padding
                     + " and kernel_size=" + kernel);
         }
+        if (Math.max(shape[r - 2], shape[r - 1]) + 2L * padding > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": padded input size (" + Arrays.toString(shape) + " with padding "
+                    + padding + ") exceeds the " + Integer.MAX_VALUE + " a Vectorgrad tensor can index");
+        }
         Window2d w = Window2d.square(shape[r - 2], shape[r - 1], kernel, stride, padding, 1);
         if (w.outH() < 1 || w.outW() < 1) {
             throw new IllegalArgumentException("Given input size: (" + shape[r - 3] + "x" + shape[r - 2] + "x"
