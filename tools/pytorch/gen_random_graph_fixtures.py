@@ -13,7 +13,9 @@ one thread, ATEN_CPU_CAPABILITY pinned as gen_rng_fixtures.py does for torch.ran
 
 File format: '#' lines are comments; a case is a block of tab-separated lines:
     case   ID                          graphs are numbered from 0
-    in     SHAPE  RG  BITS             an input given by value (RG 1: requires grad)
+    in     SHAPE  RG  BITS  LAYOUT     an input given by value (RG 1: requires grad); LAYOUT 'c'
+                                       contiguous, 'T' last two dims transposed in storage, 'N' a
+                                       narrow of the last dim (offset 1, NaN padding)
     inr    SHAPE  RG  SEED             a large input: torch.manual_seed(SEED); torch.rand(SHAPE)
     op     NAME  OPERANDS  ARGS        appends value NAME(values[OPERANDS], ARGS) to the values
                                        (inputs first); OPERANDS comma-separated indices; ARGS
@@ -48,7 +50,7 @@ import torch  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = REPO_ROOT / "core/src/test/resources/fixtures/random_graphs.txt"
 SMALL_GRAPHS = 480
-LARGE_GRAPHS = 8
+LARGE_GRAPHS = 12
 LARGE_NUMEL = 640 * 1024
 SAMPLES = 24
 SCALARS = [0.5, -1.5, 2.0, 0.25, -0.75]
@@ -87,6 +89,18 @@ def tree(fn):
     return fn.name() + ("(" + ",".join(children) + ")" if children else "")
 
 
+def laid_out(values, layout):
+    """The same values in another storage layout (as gen_autograd_fixtures.py's In.build)."""
+    if layout == "T":
+        return values.transpose(-1, -2).contiguous().transpose(-1, -2)
+    if layout == "N":
+        shape = list(values.shape)
+        base = torch.full(shape[:-1] + [shape[-1] + 3], float("nan"))
+        base[..., 1:1 + shape[-1]] = values
+        return base.narrow(-1, 1, shape[-1])
+    return values
+
+
 class OpError(Exception):
     """PyTorch refused an op of the program: the case records its message and ends."""
 
@@ -100,7 +114,9 @@ class Program:
     def add_input(self, shape, rg=True, seed=None):
         if seed is None:
             t = torch.randn(shape) if self.rng.random() < 0.8 else torch.rand(shape) * 4 - 2
-            self.lines.append("in\t%s\t%d\t%s" % (shape_str(shape), rg, bits(t)))
+            layout = self.rng.choice(["c", "c", "c", "T", "N"]) if len(shape) >= 2 else "c"
+            self.lines.append("in\t%s\t%d\t%s\t%s" % (shape_str(shape), rg, bits(t), layout))
+            t = laid_out(t, layout)
         else:
             torch.manual_seed(seed)
             t = torch.rand(shape)
@@ -374,16 +390,27 @@ def large_case(p, rng, case_id):
     rows = rng.choice([640, 1024, 800])
     current = p.add_input([rows, LARGE_NUMEL // rows], True, seed=1000 + case_id)
     for _ in range(rng.randint(1, 4)):
-        family = rng.choice([emit_unary, emit_scalar, emit_binary, emit_reduction, emit_softmax])
+        family = rng.choice([emit_unary, emit_scalar, emit_binary, emit_reduction, emit_softmax, "matmul", "t"])
+        shape = list(p.values[current].shape)
         if family is emit_binary:
-            j = p.add_input(list(p.values[current].shape), True, seed=2000 + case_id)
+            j = p.add_input(shape, True, seed=2000 + case_id)
             name = rng.choice(["add", "mul", "sub", "maximum"])
             fn = {"add": torch.add, "mul": torch.mul, "sub": torch.sub, "maximum": torch.maximum}[name]
             current = p.op(name, [current, j], [], fn)
+        elif family == "matmul":
+            j = p.add_input([shape[-1], rng.choice([3, 16])], True, seed=4000 + case_id)
+            current = p.op("matmul", [current, j], [], torch.matmul)
+        elif family == "t":
+            current = p.op("t", [current], [], lambda x: x.t())
         elif family is emit_reduction:
             d = rng.choice([0, 1, -1])
             current = p.op("sum_dims", [current], [str(d), 0], lambda t: t.sum([d]))
             break
+        elif family is emit_softmax:
+            d = rng.choice([0, 1, -1])
+            name = rng.choice(["softmax", "logSoftmax"])
+            fn = torch.softmax if name == "softmax" else torch.log_softmax
+            current = p.op(name, [current], [d], lambda x: fn(x, d))
         else:
             current = family(p, rng, current)
     return p
