@@ -1,10 +1,12 @@
 package org.vectorgrad.simd;
 
+import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The kernels' scheduler: one library-owned {@link ForkJoinPool} (never the common pool, so user
@@ -12,9 +14,19 @@ import java.util.concurrent.locks.LockSupport;
  * workers. {@link #forRange} splits an index range into contiguous chunks that the calling thread
  * and the pool's workers claim one by one.
  *
+ * <p>Many callers at once (an application's executor, a parallel stream, Spark tasks) share the
+ * machine rather than queue behind each other: every thread running a parallel loop counts as
+ * busy, and a loop borrows pool workers only while fewer than {@link #threads()} threads are busy
+ * in all. A caller that finds them all busy runs its loop's chunks itself, so concurrent callers
+ * keep every core working without waiting on workers that other callers hold. A thread can cap
+ * its own loops with {@link #withThreads}; the system property {@value #PROPERTY} sets the
+ * initial {@link #threads()}.
+ *
  * <p>Determinism is the kernels' job, not the scheduler's: a kernel must compute the same value
  * for an element whatever chunk it falls into (reductions combine fixed-size partials in a fixed
- * order), so results are bit-identical for every thread count.
+ * order), so results are bit-identical for every thread count. The chunks of a loop depend only on
+ * the thread count in effect for its caller, never on how busy the pool is: load decides who runs
+ * a chunk, not where it starts.
  */
 public final class Parallel {
     /** The body of a parallel loop: processes indices {@code [from, to)}. */
@@ -23,26 +35,53 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** The system property that sets the initial {@link #threads()}, e.g. {@code -Dvectorgrad.threads=4}. */
+    public static final String PROPERTY = "vectorgrad.threads";
+
+    /**
+     * The largest thread count {@link #setThreads}, {@link #withThreads} and {@value #PROPERTY}
+     * accept: above any machine's core count, far below {@link ForkJoinPool}'s own limit (32767),
+     * which {@code setThreads(40000)} used to hit on every later operation.
+     */
+    public static final int MAX_THREADS = 1024;
+
     private static final Object LOCK = new Object();
-    private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    // The cap of the loops this thread starts; bound to 1 while a caller runs its own chunks, so
+    // nested loops run inline there as they do on the workers.
+    private static final ScopedValue<Integer> CAP = ScopedValue.newInstance();
+    // Threads running parallel loops now: their callers plus the workers lent to them.
+    private static final AtomicInteger BUSY = new AtomicInteger();
+    private static volatile int threads = parseThreads(System.getProperty(PROPERTY),
+            Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
     private static volatile ForkJoinPool pool;
 
     private Parallel() {
     }
 
-    /** The number of threads kernels use (default: available processors). */
+    /** The number of threads kernels use (default: available processors, or {@value #PROPERTY}). */
     public static int threads() {
         return threads;
     }
 
     /**
-     * Sets the number of kernel threads. The old pool finishes the work it has and then stops;
-     * calls already running keep the chunking they started with.
+     * The threads a loop started now by the calling thread may use: {@link #threads()}, capped by
+     * the innermost {@link #withThreads} around the call, and 1 on a kernel worker or inside a
+     * loop's chunk (nested loops run inline).
+     */
+    public static int callerThreads() {
+        int t = threads;
+        if (inWorker()) {
+            return 1;
+        }
+        return Math.min(t, CAP.orElse(t));
+    }
+
+    /**
+     * Sets the number of kernel threads, 1 to {@link #MAX_THREADS}. The old pool finishes the
+     * work it has and then stops; calls already running keep the chunking they started with.
      */
     public static void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("setThreads: thread count must be positive, got " + n);
-        }
+        checkThreads("setThreads", n);
         synchronized (LOCK) {
             if (n == threads) {
                 return;
@@ -57,11 +96,60 @@ public final class Parallel {
     }
 
     /**
+     * Runs {@code work} with the loops this thread starts inside it capped to {@code n} threads
+     * (1 to {@link #MAX_THREADS}; more than {@link #threads()} means {@link #threads()}; 1 runs
+     * every loop inline on this thread). Other threads are unaffected; an inner call's cap applies
+     * within it, and the outer cap is back when it returns or throws.
+     */
+    public static void withThreads(int n, Runnable work) {
+        checkThreads("withThreads", n);
+        Objects.requireNonNull(work, "withThreads: work is null");
+        ScopedValue.where(CAP, n).run(work);
+    }
+
+    /** {@link #withThreads(int, Runnable)} for work that returns a value. */
+    public static <T> T withThreads(int n, Supplier<T> work) {
+        checkThreads("withThreads", n);
+        Objects.requireNonNull(work, "withThreads: work is null");
+        return ScopedValue.where(CAP, n).call(work::get);
+    }
+
+    private static void checkThreads(String method, int n) {
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException(method + ": thread count must be between 1 and " + MAX_THREADS
+                    + ", got " + n);
+        }
+    }
+
+    /**
+     * The thread count the system property's {@code value} asks for ({@code fallback} when it
+     * is not set). A value that is not an integer from 1 to {@link #MAX_THREADS} is an error
+     * rather than a warning: a job that asked for a thread count and silently got another runs
+     * oversubscribed (or idle) with nothing in its output to say why.
+     */
+    static int parseThreads(String value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1 && n <= MAX_THREADS) {
+                return n;
+            }
+        } catch (NumberFormatException notAnInteger) {
+            // reported below with the accepted range
+        }
+        throw new IllegalArgumentException("-D" + PROPERTY + " must be an integer between 1 and " + MAX_THREADS
+                + ", got '" + value + "'");
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} in contiguous chunks of at least {@code minChunk}
-     * indices, one chunk per thread at most. Runs inline, with no task overhead, when the range
-     * is below two chunks, when one thread is configured, or when called from a pool worker
-     * (a nested parallel loop must not wait on the workers it occupies). Exceptions thrown by
-     * the body propagate to the caller after every chunk has finished.
+     * indices, one chunk per thread at most ({@link #callerThreads()}). Runs inline, with no task
+     * overhead, when the range is below two chunks, when one thread is allowed, or when called
+     * from a pool worker or a chunk (a nested parallel loop must not wait on the workers it
+     * occupies). When other callers' loops keep the pool busy, the caller runs the chunks itself.
+     * Exceptions thrown by the body propagate to the caller after every chunk has finished.
      */
     public static void forRange(int n, int minChunk, Range body) {
         int chunks = chunkCount(n, minChunk);
@@ -72,17 +160,37 @@ public final class Parallel {
             return;
         }
         Job job = new Job(body, n, chunks);
-        ForkJoinPool workers = pool();
-        for (int c = 1; c < chunks; c++) {
-            try {
-                workers.execute(job::work);
-            } catch (RejectedExecutionException e) {
-                break; // a pool retired by setThreads: the caller claims the remaining chunks itself
+        int helpers = borrowWorkers(chunks - 1);
+        try {
+            ForkJoinPool workers = helpers > 0 ? pool() : null;
+            for (int h = 0; h < helpers; h++) {
+                try {
+                    workers.execute(job::work);
+                } catch (RejectedExecutionException e) {
+                    break; // a pool retired by setThreads: the caller claims the remaining chunks itself
+                }
+            }
+            ScopedValue.where(CAP, 1).run(job::work);
+            job.await();
+        } finally {
+            BUSY.addAndGet(-1 - helpers);
+        }
+        job.rethrow();
+    }
+
+    /**
+     * Counts the caller as busy and lends it up to {@code wanted} workers, as many as keep the
+     * busy threads within {@link #threads()}; returns how many it lent. The caller counts even
+     * when that exceeds the limit: it runs anyway, and the next caller should see it.
+     */
+    private static int borrowWorkers(int wanted) {
+        while (true) {
+            int busy = BUSY.get();
+            int lent = Math.max(0, Math.min(wanted, threads - busy - 1));
+            if (BUSY.compareAndSet(busy, busy + 1 + lent)) {
+                return lent;
             }
         }
-        job.work();
-        job.await();
-        job.rethrow();
     }
 
     /**
@@ -144,10 +252,16 @@ public final class Parallel {
         }
     }
 
-    /** How many chunks {@link #forRange} would use for this range on this thread (1 = inline). */
+    /**
+     * How many chunks {@link #forRange} would use for this range on this thread (1 = inline):
+     * fixed by the range, {@code minChunk} and {@link #callerThreads()}, whatever the load.
+     */
     public static int chunkCount(int n, int minChunk) {
-        int t = threads;
-        if (t <= 1 || n < 2 * Math.max(1, minChunk) || inWorker()) {
+        if (n < 2 * Math.max(1, minChunk)) {
+            return 1;
+        }
+        int t = callerThreads();
+        if (t <= 1) {
             return 1;
         }
         return (int) Math.min(t, n / Math.max(1, minChunk));
