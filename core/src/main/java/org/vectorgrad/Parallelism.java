@@ -9,18 +9,19 @@ import org.vectorgrad.simd.Parallel;
  * whatever the setting.
  *
  * <ul>
- * <li>The library owns one pool of {@link #threads()} kernel threads (default: available
- *     processors; {@code -Dvectorgrad.threads=N} at startup, an integer from 1 to
- *     {@value Parallel#MAX_THREADS}, anything else fails the first operation with a message
- *     naming the property; {@link #setThreads} later).
- * <li>Many callers at once (an application's executor, a parallel stream, Spark tasks): every
- *     thread inside a large operation counts as busy, and an operation borrows pool threads only
- *     while fewer than {@link #threads()} threads are busy in all; otherwise its caller does all
- *     the work itself. So N callers on a machine with {@link #threads()} cores never queue behind
- *     each other's kernel work, and never run slower than the same tasks one after another.
- * <li>{@link #withThreads} caps the kernel threads of the calling thread's operations inside
- *     the given work: e.g. {@code withThreads(1, task)} in every task of a pool that already uses
- *     every core.
+ * <li>{@link #threads()} (default: available processors; {@code -Dvectorgrad.threads=N} at
+ *     startup, an integer from 1 to {@value Parallel#MAX_THREADS}, anything else fails the first
+ *     operation with a message naming the property; {@link #setThreads} later) is a JVM-wide
+ *     budget: at most that many threads run the kernels of large operations at once.
+ * <li>One caller: a large operation runs on the caller and {@code threads() - 1} library workers.
+ * <li>Many callers at once (an application's executor, a parallel stream, Spark tasks): each
+ *     large operation first takes a slot for its calling thread, waiting while all
+ *     {@link #threads()} slots are taken, and borrows library workers only for free slots. So N
+ *     callers never oversubscribe the cores or wait on each other's workers; the work proceeds
+ *     about as fast as the same tasks one after another.
+ * <li>{@link #withThreads} caps the kernel threads of the calling thread's operations inside the
+ *     given work, e.g. {@code withThreads(1, task)} so that every task of a pool runs its
+ *     operations single-threaded (each still takes one slot).
  * </ul>
  */
 public final class Parallelism {

@@ -14,13 +14,15 @@ import java.util.function.Supplier;
  * workers. {@link #forRange} splits an index range into contiguous chunks that the calling thread
  * and the pool's workers claim one by one.
  *
- * <p>Many callers at once (an application's executor, a parallel stream, Spark tasks) share the
- * machine rather than queue behind each other: every thread running a parallel loop counts as
- * busy, and a loop borrows pool workers only while fewer than {@link #threads()} threads are busy
- * in all. A caller that finds them all busy runs its loop's chunks itself, so concurrent callers
- * keep every core working without waiting on workers that other callers hold. A thread can cap
- * its own loops with {@link #withThreads}; the system property {@value #PROPERTY} sets the
- * initial {@link #threads()}.
+ * <p>{@link #threads()} is a JVM-wide budget: at most that many threads run the chunks of large
+ * loops at once, however many threads call. A caller's large loop first takes a slot for the
+ * caller itself (waiting, if every slot is held, until another loop ends), then borrows pool
+ * workers only for slots that are free. So an application's executor, a parallel stream or
+ * several Spark tasks never run more kernel threads than {@link #threads()} (no oversubscribed
+ * cores, no caller spinning for a worker that another caller's work has descheduled); with one
+ * caller nothing changes. Small loops run inline without taking a slot. A thread can cap its own
+ * loops with {@link #withThreads}; the system property {@value #PROPERTY} sets the initial
+ * {@link #threads()}.
  *
  * <p>Determinism is the kernels' job, not the scheduler's: a kernel must compute the same value
  * for an element whatever chunk it falls into (reductions combine fixed-size partials in a fixed
@@ -35,7 +37,12 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    /** The system property that sets the initial {@link #threads()}, e.g. {@code -Dvectorgrad.threads=4}. */
+    /**
+     * The system property that sets the initial {@link #threads()}, e.g. {@code -Dvectorgrad.threads=4}
+     * (the cores of a Spark executor rather than of its host). Any other value than an integer
+     * from 1 to {@link #MAX_THREADS} fails the first use of this class with an
+     * {@link ExceptionInInitializerError} whose cause names the property and the value.
+     */
     public static final String PROPERTY = "vectorgrad.threads";
 
     /**
@@ -46,11 +53,11 @@ public final class Parallel {
     public static final int MAX_THREADS = 1024;
 
     private static final Object LOCK = new Object();
-    // The cap of the loops this thread starts; bound to 1 while a caller runs its own chunks, so
-    // nested loops run inline there as they do on the workers.
+    // The cap of the loops this thread starts (withThreads).
     private static final ScopedValue<Integer> CAP = ScopedValue.newInstance();
-    // Threads running parallel loops now: their callers plus the workers lent to them.
-    private static final AtomicInteger BUSY = new AtomicInteger();
+    // Bound while a caller runs its own loop's chunks: nested loops run inline there, without a
+    // second slot, as they do on the workers.
+    private static final ScopedValue<Boolean> IN_LOOP = ScopedValue.newInstance();
     private static volatile int threads = parseThreads(System.getProperty(PROPERTY),
             Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
     private static volatile ForkJoinPool pool;
@@ -58,7 +65,10 @@ public final class Parallel {
     private Parallel() {
     }
 
-    /** The number of threads kernels use (default: available processors, or {@value #PROPERTY}). */
+    /**
+     * The kernel threads of one large loop, and the JVM-wide number of threads running loops at
+     * once (default: available processors, or {@value #PROPERTY}).
+     */
     public static int threads() {
         return threads;
     }
@@ -66,11 +76,11 @@ public final class Parallel {
     /**
      * The threads a loop started now by the calling thread may use: {@link #threads()}, capped by
      * the innermost {@link #withThreads} around the call, and 1 on a kernel worker or inside a
-     * loop's chunk (nested loops run inline).
+     * loop's chunk (nested loops run inline). How busy the other threads are does not matter.
      */
     public static int callerThreads() {
         int t = threads;
-        if (inWorker()) {
+        if (inLoop()) {
             return 1;
         }
         return Math.min(t, CAP.orElse(t));
@@ -93,13 +103,14 @@ public final class Parallel {
                 old.shutdown();
             }
         }
+        Slots.wakeWaiters(); // a higher limit frees slots
     }
 
     /**
      * Runs {@code work} with the loops this thread starts inside it capped to {@code n} threads
      * (1 to {@link #MAX_THREADS}; more than {@link #threads()} means {@link #threads()}; 1 runs
-     * every loop inline on this thread). Other threads are unaffected; an inner call's cap applies
-     * within it, and the outer cap is back when it returns or throws.
+     * every loop on this thread alone, in its one slot). Other threads are unaffected; an inner
+     * call's cap applies within it, and the outer cap is back when it returns or throws.
      */
     public static void withThreads(int n, Runnable work) {
         checkThreads("withThreads", n);
@@ -145,22 +156,24 @@ public final class Parallel {
 
     /**
      * Runs {@code body} over {@code [0, n)} in contiguous chunks of at least {@code minChunk}
-     * indices, one chunk per thread at most ({@link #callerThreads()}). Runs inline, with no task
-     * overhead, when the range is below two chunks, when one thread is allowed, or when called
-     * from a pool worker or a chunk (a nested parallel loop must not wait on the workers it
-     * occupies). When other callers' loops keep the pool busy, the caller runs the chunks itself.
-     * Exceptions thrown by the body propagate to the caller after every chunk has finished.
+     * indices, one chunk per thread at most ({@link #chunkCount}). A range below two chunks, or a
+     * loop called from a pool worker or from a chunk (a nested loop must not wait on the threads
+     * it occupies), runs inline at once. Any other loop takes a slot for its caller, waiting while
+     * {@link #threads()} threads run loops JVM-wide, and borrows workers for the free slots only;
+     * the caller claims whatever chunks no worker takes. Exceptions thrown by the body propagate
+     * to the caller after every chunk has finished.
      */
     public static void forRange(int n, int minChunk, Range body) {
-        int chunks = chunkCount(n, minChunk);
-        if (chunks <= 1) {
+        if (n < 2 * Math.max(1, minChunk) || inLoop()) {
             if (n > 0) {
                 body.run(0, n);
             }
             return;
         }
+        int chunks = chunkCount(n, minChunk);
         Job job = new Job(body, n, chunks);
-        int helpers = borrowWorkers(chunks - 1);
+        Slots.take();
+        int helpers = chunks > 1 ? Slots.lend(chunks - 1) : 0;
         try {
             ForkJoinPool workers = helpers > 0 ? pool() : null;
             for (int h = 0; h < helpers; h++) {
@@ -170,27 +183,12 @@ public final class Parallel {
                     break; // a pool retired by setThreads: the caller claims the remaining chunks itself
                 }
             }
-            ScopedValue.where(CAP, 1).run(job::work);
+            ScopedValue.where(IN_LOOP, Boolean.TRUE).run(job::work);
             job.await();
         } finally {
-            BUSY.addAndGet(-1 - helpers);
+            Slots.release(1 + helpers);
         }
         job.rethrow();
-    }
-
-    /**
-     * Counts the caller as busy and lends it up to {@code wanted} workers, as many as keep the
-     * busy threads within {@link #threads()}; returns how many it lent. The caller counts even
-     * when that exceeds the limit: it runs anyway, and the next caller should see it.
-     */
-    private static int borrowWorkers(int wanted) {
-        while (true) {
-            int busy = BUSY.get();
-            int lent = Math.max(0, Math.min(wanted, threads - busy - 1));
-            if (BUSY.compareAndSet(busy, busy + 1 + lent)) {
-                return lent;
-            }
-        }
     }
 
     /**
@@ -272,8 +270,8 @@ public final class Parallel {
         return (int) ((long) n * c / chunks);
     }
 
-    private static boolean inWorker() {
-        return Thread.currentThread() instanceof Worker;
+    private static boolean inLoop() {
+        return Thread.currentThread() instanceof Worker || IN_LOOP.isBound();
     }
 
     private static ForkJoinPool pool() {

@@ -72,24 +72,6 @@ class ParallelTest {
         assertEquals(1, names.stream().filter(n -> n.equals(Thread.currentThread().getName())).count());
     }
 
-    @Test
-    void theCallerFinishesTheLoopWhenNoWorkerIsFree() {
-        Parallel.setThreads(2);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch occupied = new CountDownLatch(2);
-        AtomicInteger visited = new AtomicInteger();
-        // Occupy the only pool worker; a loop from this thread must still complete, on this thread.
-        Thread busy = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
-            occupied.countDown();
-            awaitQuietly(release);
-        }));
-        busy.start();
-        awaitQuietly(occupied);
-        Parallel.forRange(4000, 1000, (from, to) -> visited.addAndGet(to - from));
-        release.countDown();
-        assertEquals(4000, visited.get());
-    }
-
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
@@ -194,39 +176,6 @@ class ParallelTest {
         List<Thread> seen = Collections.synchronizedList(new ArrayList<>());
         Parallel.withThreads(1, () -> Parallel.forRange(1 << 20, 1, (from, to) -> seen.add(Thread.currentThread())));
         assertEquals(List.of(caller), seen);
-    }
-
-    @Test
-    void aCallerThatFindsThePoolBusyRunsTheSameChunksItself() {
-        Parallel.setThreads(2);
-        List<String> idle = chunksOf(4000, 1000);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch occupied = new CountDownLatch(2);
-        // Another caller's loop holds the only worker (and itself): two threads busy out of two.
-        Thread busy = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
-            occupied.countDown();
-            awaitQuietly(release);
-        }));
-        busy.start();
-        awaitQuietly(occupied);
-        Thread caller = Thread.currentThread();
-        List<Thread> runners = Collections.synchronizedList(new ArrayList<>());
-        List<String> loaded = Collections.synchronizedList(new ArrayList<>());
-        Parallel.forRange(4000, 1000, (from, to) -> {
-            runners.add(Thread.currentThread());
-            loaded.add(from + ".." + to);
-        });
-        release.countDown();
-        assertEquals(List.of(caller, caller), runners);
-        Collections.sort(loaded);
-        assertEquals(idle, loaded);
-    }
-
-    private static List<String> chunksOf(int n, int minChunk) {
-        List<String> chunks = Collections.synchronizedList(new ArrayList<>());
-        Parallel.forRange(n, minChunk, (from, to) -> chunks.add(from + ".." + to));
-        Collections.sort(chunks);
-        return List.copyOf(chunks);
     }
 
     @Test
