@@ -34,7 +34,8 @@ import org.vectorgrad.Tensor;
  * task capped to one kernel thread by the caller ({@code Parallelism.withThreads(1, ...)}).
  *
  * <p>A ratio within Vectorgrad with no PyTorch twin, so {@code vectorgrad bench --compare} leaves
- * it out by default (as {@code KernelsBenchmark}); run it by name.
+ * it out by default (as {@code KernelsBenchmark}); run it by name:
+ * {@code java --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ConcurrentCallers}.
  *
  * <p>Not final: JMH subclasses its benchmark classes.
  */

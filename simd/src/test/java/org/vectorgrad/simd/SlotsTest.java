@@ -61,11 +61,15 @@ class SlotsTest {
         Occupier occupier = new Occupier(2); // its caller and one worker: one slot left
         Thread caller = Thread.currentThread();
         List<Thread> runners = Collections.synchronizedList(new ArrayList<>());
-        List<String> crowded = chunks((n, minChunk, body) -> Parallel.forRange(n, minChunk, (from, to) -> {
-            runners.add(Thread.currentThread());
-            body.run(from, to);
-        }));
-        occupier.release();
+        List<String> crowded;
+        try {
+            crowded = chunks((n, minChunk, body) -> Parallel.forRange(n, minChunk, (from, to) -> {
+                runners.add(Thread.currentThread());
+                body.run(from, to);
+            }));
+        } finally {
+            occupier.release();
+        }
         assertEquals(List.of(caller, caller, caller), runners);
         assertEquals(alone, crowded);
     }
@@ -88,10 +92,13 @@ class SlotsTest {
         Occupier occupier = new Occupier(2);
         AtomicInteger visited = new AtomicInteger();
         Thread waiting = new Thread(() -> Parallel.forRange(4000, 1000, (from, to) -> visited.addAndGet(to - from)));
-        waiting.start();
-        awaitState(waiting, Thread.State.WAITING);
-        assertEquals(0, visited.get());
-        occupier.release();
+        try {
+            waiting.start();
+            awaitState(waiting, Thread.State.WAITING);
+            assertEquals(0, visited.get());
+        } finally {
+            occupier.release();
+        }
         waiting.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
         assertEquals(4000, visited.get());
     }
@@ -102,12 +109,15 @@ class SlotsTest {
         Occupier occupier = new Occupier(1);
         AtomicInteger visited = new AtomicInteger();
         Thread waiting = new Thread(() -> Parallel.forRange(4000, 1000, (from, to) -> visited.addAndGet(to - from)));
-        waiting.start();
-        awaitState(waiting, Thread.State.WAITING);
-        Parallel.setThreads(2);
-        waiting.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-        assertEquals(4000, visited.get(), "finished while the occupier still holds its slot");
-        occupier.release();
+        try {
+            waiting.start();
+            awaitState(waiting, Thread.State.WAITING);
+            Parallel.setThreads(2);
+            waiting.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+            assertEquals(4000, visited.get(), "finished while the occupier still holds its slot");
+        } finally {
+            occupier.release();
+        }
     }
 
     @Test
