@@ -145,6 +145,8 @@ def define_errors():
     e(("conv_stride", lambda: F.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), stride=0)))
     e(("conv_padding", lambda: F.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), padding=-1)))
     e(("conv_dilation", lambda: F.conv2d(z(1, 3, 8, 8), z(8, 3, 3, 3), dilation=0)))
+    # an effective kernel (dilation * (k - 1) + 1) beyond int32: must not wrap around to fit the input
+    e(("conv_dilation_huge", lambda: F.conv2d(z(1, 3, 4, 4), z(8, 3, 3, 3), dilation=2**30)))
     e(("maxpool_small", lambda: F.max_pool2d(z(1, 3, 2, 2), 3, 3)))
     e(("maxpool_pad", lambda: F.max_pool2d(z(1, 3, 8, 8), 3, 1, 2)))
     e(("maxpool_rank", lambda: F.max_pool2d(z(8, 8), 2, 2)))

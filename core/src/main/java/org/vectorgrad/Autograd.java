@@ -1,5 +1,7 @@
 package org.vectorgrad;
 
+import java.util.function.UnaryOperator;
+
 /**
  * Grad mode and the functional gradient API ({@code torch.autograd}). Grad mode is per thread,
  * so many threads can train independent models (or evaluate under {@link #noGrad()}) at once.
@@ -77,5 +79,25 @@ public final class Autograd {
                     + " history or requires grad; compute it under Autograd.noGrad()");
         }
         return Ops.record(name, result, inputs, saved, derivative);
+    }
+
+    /** {@code torch.autograd.functional.jacobian(fn, x)}: shape {@code fn(x).shape + x.shape}, detached. */
+    public static Tensor jacobian(UnaryOperator<Tensor> fn, Tensor x) {
+        return FunctionalAutograd.jacobian(fn, x);
+    }
+
+    /** {@code torch.autograd.functional.hessian(fn, x)} of a one-element {@code fn}: shape {@code x.shape + x.shape}. */
+    public static Tensor hessian(UnaryOperator<Tensor> fn, Tensor x) {
+        return FunctionalAutograd.hessian(fn, x);
+    }
+
+    /** {@code torch.autograd.functional.vjp(fn, x, v)}: {@code {fn(x), vᵀ·J}}, detached. */
+    public static Tensor[] vjp(UnaryOperator<Tensor> fn, Tensor x, Tensor v) {
+        return FunctionalAutograd.vjp(fn, x, v);
+    }
+
+    /** {@code torch.autograd.functional.jvp(fn, x, v)}: {@code {fn(x), J·v}}, detached. */
+    public static Tensor[] jvp(UnaryOperator<Tensor> fn, Tensor x, Tensor v) {
+        return FunctionalAutograd.jvp(fn, x, v);
     }
 }

@@ -9,6 +9,7 @@ import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
 import org.vectorgrad.simd.BinaryOp;
+import org.vectorgrad.simd.Shapes;
 import org.vectorgrad.simd.UnaryOp;
 
 /** Unary and broadcasting binary operations: forward kernel and backward formula side by side. */
@@ -17,8 +18,10 @@ final class Elementwise {
     }
 
     static Tensor map(UnaryOp op, Tensor x) {
-        Tensor out = Ops.empty(x.layout.shape.clone());
-        K.map(op, x.layout.shape, x.data, x.layout.offset, x.layout.strides, out.data, 0);
+        Tensor out = result(x.layout.shape, x.layout);
+        int[] order = writeOrder(out);
+        K.map(op, reorder(out.layout.shape, order), x.data, x.layout.offset, reorder(x.layout.strides, order),
+                out.data, 0);
         return out;
     }
 
@@ -26,9 +29,28 @@ final class Elementwise {
         int[] shape = Layout.broadcast(a.layout.shape, b.layout.shape);
         Layout la = a.layout.expand(shape);
         Layout lb = b.layout.expand(shape);
-        Tensor out = Ops.empty(shape);
-        K.zip(op, shape, a.data, la.offset, la.strides, b.data, lb.offset, lb.strides, out.data, 0);
+        Tensor out = result(shape, a.layout, b.layout);
+        int[] order = writeOrder(out);
+        K.zip(op, reorder(shape, order), a.data, la.offset, reorder(la.strides, order), b.data, lb.offset,
+                reorder(lb.strides, order), out.data, 0);
         return out;
+    }
+
+    /** A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. */
+    private static Tensor result(int[] shape, Layout... inputs) {
+        return new Tensor(new float[Shapes.numel(shape)], MemoryFormat.of(shape, inputs), DType.FLOAT32);
+    }
+
+    /**
+     * The dimension order in which the kernels, which write their destination row-major, must
+     * visit a dense result so that every element lands at its strided place; null for row-major.
+     */
+    private static int[] writeOrder(Tensor out) {
+        return out.layout.isContiguous() ? null : MemoryFormat.visitOrder(out.layout);
+    }
+
+    private static int[] reorder(int[] values, int[] order) {
+        return order == null ? values : MemoryFormat.reorder(values, order);
     }
 
     /**
@@ -40,6 +62,9 @@ final class Elementwise {
         int[] gradShape = grad.layout.shape;
         if (Arrays.equals(gradShape, shape)) {
             return grad;
+        }
+        if (shape.length == 0) {
+            return Reductions.sum(grad); // PyTorch's sum_to: a 0-d target is a plain sum (SumBackward0)
         }
         int lead = gradShape.length - shape.length;
         int[] dims = new int[gradShape.length];
@@ -55,11 +80,13 @@ final class Elementwise {
         return lead > 0 ? reduced.view(shape) : reduced;
     }
 
-    /** grad += incoming, in place; grad is a contiguous buffer that nothing else reads meanwhile. */
+    /** grad += incoming, in place; grad is a dense buffer (any stride order) that nothing else reads meanwhile. */
     static void addInPlace(Tensor grad, Tensor incoming) {
         Layout in = incoming.layout.expand(grad.layout.shape);
-        K.zip(BinaryOp.ADD, grad.layout.shape, grad.data, grad.layout.offset, grad.layout.strides,
-                incoming.data, in.offset, in.strides, grad.data, grad.layout.offset);
+        int[] order = writeOrder(grad);
+        K.zip(BinaryOp.ADD, reorder(grad.layout.shape, order), grad.data, grad.layout.offset,
+                reorder(grad.layout.strides, order), incoming.data, in.offset, reorder(in.strides, order), grad.data,
+                grad.layout.offset);
     }
 
     // ---- unary ----------------------------------------------------------------------------------
@@ -102,8 +129,24 @@ final class Elementwise {
 
     static Tensor relu(Tensor x) {
         Tensor y = map(UnaryOp.RELU, x);
-        return record("ReluBackward0", y, inputs(x), saved(y),
-                (g, s, n) -> grads(where(s[0].gt(Tensor.scalar(0f)), g, Tensor.scalar(0f))));
+        return record("ReluBackward0", y, inputs(x), saved(y), (g, s, n) -> grads(thresholdBackward(g, s[0], 0f)));
+    }
+
+    /**
+     * PyTorch's threshold_backward, relu's backward: grad where self > threshold, else 0. The mask
+     * is !(self <= threshold), so a NaN passes the gradient, as in PyTorch. Recorded as its own op
+     * so that relu's backward is differentiable as PyTorch's is: linear in grad, and with a zero
+     * derivative in self (PyTorch's zeros_like) that keeps self in the graph.
+     */
+    static Tensor thresholdBackward(Tensor grad, Tensor self, float threshold) {
+        Tensor out;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            out = where(self.le(Tensor.scalar(threshold)), Tensor.scalar(0f), grad);
+        }
+        int[] shape = self.layout.shape.clone();
+        return record("ThresholdBackwardBackward0", out, inputs(grad, self), saved(grad.requiresGrad() ? self : null),
+                (g, s, n) -> grads(n[0] ? thresholdBackward(g, s[0], threshold) : null,
+                        n[1] ? Tensor.zeros(shape) : null));
     }
 
     static Tensor sqrt(Tensor x) {
@@ -123,8 +166,6 @@ final class Elementwise {
     }
 
     // ---- binary (broadcasting) --------------------------------------------------------------------
-    // Backwards return gradients with the output's (broadcast) shape; the engine sums each down to
-    // its input's recorded shape (Node.apply), as PyTorch's engine does.
 
     static Tensor add(Tensor a, Tensor b) {
         return record("AddBackward0", zip(BinaryOp.ADD, a, b), inputs(a, b), NONE,
@@ -142,12 +183,14 @@ final class Elementwise {
     }
 
     static Tensor mul(Tensor a, Tensor b) {
-        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b), saved(a, b),
-                (g, s, n) -> grads(n[0] ? g.mul(s[1]) : null, n[1] ? g.mul(s[0]) : null));
+        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b),
+                saved(b.requiresGrad() ? a : null, a.requiresGrad() ? b : null),
+                (g, s, n) -> grads(n[0] ? g.mul(s[1]) : null,
+                        n[1] ? g.mul(s[0]) : null));
     }
 
     static Tensor div(Tensor a, Tensor b) {
-        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(a, b),
+        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(b.requiresGrad() ? a : null, b),
                 (g, s, n) -> grads(n[0] ? g.div(s[1]) : null,
                         n[1] ? g.neg().mul(s[0]).div(s[1].mul(s[1])) : null));
     }
@@ -162,7 +205,7 @@ final class Elementwise {
     // x = 0), no exponent gradient where x = 0 and e >= 0 (the limit of x^e log x is 0 there).
     static Tensor pow(Tensor x, Tensor e) {
         Tensor y = zip(BinaryOp.POW, x, e);
-        return record("PowBackward1", y, inputs(x, e), saved(x, e, y), (g, s, n) -> {
+        return record("PowBackward1", y, inputs(x, e), saved(x, e, e.requiresGrad() ? y : null), (g, s, n) -> {
             Tensor base = s[0];
             Tensor exponent = s[1];
             Tensor zero = Tensor.scalar(0f);
@@ -180,7 +223,6 @@ final class Elementwise {
         });
     }
 
-    // NOTE: at ties PyTorch splits the gradient evenly between the two inputs.
     static Tensor maximum(Tensor a, Tensor b) {
         return extremum("MaximumBackward0", BinaryOp.MAXIMUM, BinaryOp.LT, a, b);
     }
@@ -219,13 +261,14 @@ final class Elementwise {
         Layout lc = condition.layout.expand(shape);
         Layout la = a.layout.expand(shape);
         Layout lb = b.layout.expand(shape);
-        Tensor out = Ops.empty(shape);
-        K.where(shape, condition.data, lc.offset, lc.strides, a.data, la.offset, la.strides,
-                b.data, lb.offset, lb.strides, out.data, 0);
-        Tensor cond = condition.detach();
-        return record("WhereBackward0", out, inputs(a, b), NONE, (g, s, n) -> {
+        Tensor out = result(shape, condition.layout, a.layout, b.layout);
+        int[] order = writeOrder(out);
+        K.where(reorder(shape, order), condition.data, lc.offset, reorder(lc.strides, order), a.data, la.offset,
+                reorder(la.strides, order), b.data, lb.offset, reorder(lb.strides, order), out.data, 0);
+        return record("WhereBackward0", out, inputs(a, b), saved(condition.detach()), (g, s, n) -> {
             Tensor zero = Tensor.scalar(0f);
-            return grads(n[0] ? where(cond, g, zero) : null, n[1] ? where(cond, zero, g) : null);
+            return grads(n[0] ? where(s[0], g, zero) : null,
+                    n[1] ? where(s[0], zero, g) : null);
         });
     }
 

@@ -10,6 +10,8 @@ final class Factories {
 
     static Tensor ofRows(float[][] rows) {
         int columns = rows.length == 0 ? 0 : rows[0].length;
+        // Rows may share one array, so their count can overflow with little memory: check first.
+        Layout.checkSizes(new int[] {rows.length, columns});
         float[] data = new float[rows.length * columns];
         for (int r = 0; r < rows.length; r++) {
             if (rows[r].length != columns) {
@@ -72,6 +74,10 @@ final class Factories {
     static Tensor eye(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("n must be greater or equal to 0, got " + n);
+        }
+        if ((long) n * n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("eye(" + n + "): n * n = " + (long) n * n + " elements exceeds the "
+                    + Integer.MAX_VALUE + " a Vectorgrad tensor can index");
         }
         float[] data = new float[n * n];
         for (int i = 0; i < n; i++) {

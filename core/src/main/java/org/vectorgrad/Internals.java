@@ -35,12 +35,12 @@ final class Internals implements TensorInternals {
     }
 
     @Override
-    public boolean isViewableAs(Tensor t, int[] shape) {
-        return t.layout.viewStrides(shape) != null;
+    public Tensor mmLike(Tensor left, Tensor right, int[] likeShape, int[] likeStrides) {
+        return Linalg.mmLike(left, right, likeShape, likeStrides);
     }
 
     @Override
-    public Tensor mmLike(Tensor left, Tensor right, Tensor like) {
-        return Linalg.mmLike(left, right, like);
+    public Tensor[] savedCrosswise(Tensor a, Tensor b) {
+        return Linalg.savedCrosswise(a, b);
     }
 }

@@ -13,6 +13,7 @@ final class Layout {
     final int offset;
 
     Layout(int[] shape, int[] strides, int offset) {
+        checkSizes(shape);
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
@@ -20,6 +21,30 @@ final class Layout {
 
     static Layout contiguous(int... shape) {
         return new Layout(shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * Every size non-negative, and the sizes' product (a 0 counted as 1) within int range. Storage
+     * is a float[] indexed by int, and kernels count elements in int: a larger shape (which PyTorch,
+     * with int64 sizes, accepts) would wrap around, e.g. an expand to 50000x50000 summed to 0.
+     * Counting a 0 as 1 keeps a contiguous layout's strides in range too.
+     */
+    static void checkSizes(int[] shape) {
+        long extent = 1;
+        for (int size : shape) {
+            if (size < 0) {
+                throw new IllegalArgumentException("Trying to create tensor with negative dimension " + size + ": "
+                        + Arrays.toString(shape));
+            }
+            extent = size > 1 && extent > Long.MAX_VALUE / size ? Long.MAX_VALUE : extent * Math.max(size, 1);
+        }
+        if (extent > Integer.MAX_VALUE) {
+            boolean empty = Arrays.stream(shape).anyMatch(size -> size == 0);
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large: "
+                    + (empty ? "its nonzero sizes multiply to " : "it has ") + (extent < Long.MAX_VALUE ? extent : "over 2^63")
+                    + (empty ? "" : " elements") + ", more than the " + Integer.MAX_VALUE
+                    + " elements a Vectorgrad tensor can index");
+        }
     }
 
     int dim() {

@@ -4,7 +4,6 @@ import static org.vectorgrad.Ops.K;
 import static org.vectorgrad.Ops.grads;
 import static org.vectorgrad.Ops.inputs;
 import static org.vectorgrad.Ops.record;
-import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
 import org.vectorgrad.simd.Shapes;
@@ -126,9 +125,19 @@ final class Linalg {
         int[] tb = b.layout.strides;
         K.matmul(sa[0], sb[1], sa[1], a.data, a.layout.offset, ta[0], ta[1], b.data, b.layout.offset, tb[0], tb[1],
                 c.data, 0, sb[1], false);
-        return record("MmBackward0", c, inputs(a, b), saved(a, b), (g, s, n) -> grads(
-                n[0] ? mmLike(g, s[1].t(), s[0]) : null,
-                n[1] ? mmLike(s[0].t(), g, s[1]) : null));
+        Layout la = a.layout;
+        Layout lb = b.layout;
+        return record("MmBackward0", c, inputs(a, b), savedCrosswise(a, b), (g, s, n) -> grads(
+                n[0] ? mmLike(g, s[1].t(), la) : null,
+                n[1] ? mmLike(s[0].t(), g, lb) : null));
+    }
+
+    /**
+     * What PyTorch saves for a product a·b: each operand only when the other needs its gradient
+     * (the gradient of a reads b, and the other way round); layouts are kept apart, as sizes.
+     */
+    static Tensor[] savedCrosswise(Tensor a, Tensor b) {
+        return Ops.saved(b.requiresGrad() ? a : null, a.requiresGrad() ? b : null);
     }
 
     /**
@@ -137,9 +146,11 @@ final class Linalg {
      * the product is computed as (rightᵀ·leftᵀ)ᵀ, so the gradient reaching the leaf is contiguous
      * and accumulating it is a copy, not a strided gather (that gather was a quarter of an MLP step).
      */
-    static Tensor mmLike(Tensor left, Tensor right, Tensor like) {
-        int[] shape = like.layout.shape;
-        int[] strides = like.layout.strides;
+    static Tensor mmLike(Tensor left, Tensor right, Layout like) {
+        return mmLike(left, right, like.shape, like.strides);
+    }
+
+    static Tensor mmLike(Tensor left, Tensor right, int[] shape, int[] strides) {
         boolean columnMajor = shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] == shape[0];
         return columnMajor ? mm(right.t(), left.t()).t() : mm(left, right);
     }
@@ -149,7 +160,7 @@ final class Linalg {
         Tensor y = Ops.empty(new int[] {sa[0]});
         K.matmul(sa[0], 1, sa[1], a.data, a.layout.offset, a.layout.strides[0], a.layout.strides[1],
                 v.data, v.layout.offset, v.layout.strides[0], 1, y.data, 0, 1, false);
-        return record("MvBackward0", y, inputs(a, v), saved(a, v), (g, s, n) -> grads(
+        return record("MvBackward0", y, inputs(a, v), savedCrosswise(a, v), (g, s, n) -> grads(
                 n[0] ? g.unsqueeze(1).mul(s[1]) : null,
                 n[1] ? mv(s[0].t(), g) : null));
     }
@@ -158,7 +169,7 @@ final class Linalg {
         Tensor y = Ops.empty(new int[0]);
         K.matmul(1, 1, a.layout.shape[0], a.data, a.layout.offset, 0, a.layout.strides[0],
                 b.data, b.layout.offset, b.layout.strides[0], 1, y.data, 0, 1, false);
-        return record("DotBackward0", y, inputs(a, b), saved(a, b), (g, s, n) -> grads(
+        return record("DotBackward0", y, inputs(a, b), savedCrosswise(a, b), (g, s, n) -> grads(
                 n[0] ? g.mul(s[1]) : null,
                 n[1] ? g.mul(s[0]) : null));
     }
@@ -175,7 +186,7 @@ final class Linalg {
         Tensor c = Ops.empty(new int[] {sa[0], sa[1], sb[2]});
         K.matmulBatched(sa[0], sa[1], sb[2], sa[2], a.data, a.layout.offset, ta[0], ta[1], ta[2],
                 b.data, b.layout.offset, tb[0], tb[1], tb[2], c.data, 0, sa[1] * sb[2], sb[2], false);
-        return record("BmmBackward0", c, inputs(a, b), saved(a, b), (g, s, n) -> grads(
+        return record("BmmBackward0", c, inputs(a, b), savedCrosswise(a, b), (g, s, n) -> grads(
                 n[0] ? bmm(g, s[1].transpose(1, 2)) : null,
                 n[1] ? bmm(s[0].transpose(1, 2), g) : null));
     }

@@ -36,8 +36,18 @@ final class Ops {
         return tensors;
     }
 
+    /**
+     * The tensors a node keeps for its backward. As PyTorch's generated code does, an op saves a
+     * tensor only when the formula of an input that needs grad reads it (pass null otherwise); a
+     * node that saved nothing stays runnable after a backward without retainGraph.
+     */
     static Tensor[] saved(Tensor... tensors) {
-        return tensors;
+        for (Tensor t : tensors) {
+            if (t != null) {
+                return tensors;
+            }
+        }
+        return NONE;
     }
 
     static Tensor[] grads(Tensor... grads) {

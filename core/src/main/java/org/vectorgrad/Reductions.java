@@ -59,7 +59,9 @@ final class Reductions {
         float count = shape.length == 0 ? 1 : shape[Layout.wrapDim(dim, shape.length)];
         Tensor result = sumKernel(x, reduce, keepDim);
         divideInPlace(result, count);
-        return record("MeanBackward1", result, inputs(x), NONE,
+        // NOTE: PyTorch 1.13's formula reads self.sizes() through _safe_size, so it saves self: a
+        // second backward without retainGraph fails as there.
+        return record("MeanBackward1", result, inputs(x), saved(x),
                 (g, s, n) -> grads(unsqueezeReduced(g, reduce, keepDim).expand(shape).div(count)));
     }
 

@@ -449,7 +449,8 @@ public final class Tensor {
             throw new IllegalArgumentException("size {" + Arrays.toString(shape) + "} is not expandable to size {"
                     + Arrays.toString(layout.shape) + "}.");
         }
-        return Elementwise.sumToShape(this, shape.clone());
+        // PyTorch's sum_to: a 0-d target is always a sum (SumBackward0), even of a 0-d tensor.
+        return shape.length == 0 ? Reductions.sum(this) : Elementwise.sumToShape(this, shape.clone());
     }
 
     public Tensor mean() {

@@ -130,7 +130,7 @@ final class Views {
                     + ", " + size + "], but got " + start + ")");
         }
         int from = start < 0 ? start + size : start;
-        if (from + length > size) {
+        if (length > size - from) { // not from + length: that overflows for a huge length
             throw new IllegalArgumentException("start (" + from + ") + length (" + length
                     + ") exceeds dimension size (" + size + ").");
         }

@@ -142,6 +142,8 @@ final class NnCases {
                 x -> Functional.conv2d(x[0], x[1], null, 1, -1, 1));
         error("conv_dilation", in(f(1, 3, 8, 8), f(8, 3, 3, 3)),
                 x -> Functional.conv2d(x[0], x[1], null, 1, 0, 0));
+        error("conv_dilation_huge", in(f(1, 3, 4, 4), f(8, 3, 3, 3)),
+                x -> Functional.conv2d(x[0], x[1], null, 1, 0, 1 << 30));
         error("maxpool_small", in(f(1, 3, 2, 2)),
                 x -> Functional.maxPool2d(x[0], 3, 3, 0));
         error("maxpool_pad", in(f(1, 3, 8, 8)),

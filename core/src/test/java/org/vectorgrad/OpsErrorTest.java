@@ -171,6 +171,8 @@ final class OpsErrorTest {
                 c("narrow_negative_length", ARG, in(f(2, 3)), t -> t[0].narrow(1, 0, -1), "length", "-1")
                         .ownWording(),
                 c("narrow_0d", ARG, in(f()), t -> t[0].narrow(0, 0, 1)),
+                c("narrow_nested_huge_length", ARG, in(f(10).narrow(0, 2, 3)),
+                        t -> t[0].narrow(0, 1, Integer.MAX_VALUE), "2147483647"),
                 c("get_index", INDEX, in(f(2, 3)), t -> t[0].get(0, 3)),
                 c("get_index_negative", INDEX, in(f(2, 3)), t -> t[0].get(-3, 0)),
                 // PyTorch would return a view for too few indices; a wrong count is an argument error here.

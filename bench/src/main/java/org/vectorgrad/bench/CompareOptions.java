@@ -8,7 +8,10 @@ import java.util.regex.PatternSyntaxException;
 record CompareOptions(boolean compare, boolean quick, String filter, Path resultsDir, Path torchScript,
                       String python, boolean help) {
 
-    /** The families that have a PyTorch twin; KernelsBenchmark (scalar vs vector) runs only when asked for. */
+    /**
+     * The families that have a PyTorch twin; KernelsBenchmark (scalar vs vector) and
+     * ConcurrentCallersBenchmark (an executor's tasks vs the same tasks in sequence) run only when asked for.
+     */
     static final String DEFAULT_FILTER =
             "org\\.vectorgrad\\.bench\\.(Matmul|Elementwise|Reduction|Autograd|TrainingStep)Benchmark\\.";
 

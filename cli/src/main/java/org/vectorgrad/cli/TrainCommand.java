@@ -44,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: ${DEFAULT-VALUE})", defaultValue = "0.9")
     float momentum;
 
-    @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: the available processors, ${DEFAULT-VALUE})")
+    @Option(names = "--threads", paramLabel = "N", converter = TrainArguments.Threads.class, description = "kernel threads (default: the available processors, ${DEFAULT-VALUE})")
     int threads = Parallelism.threads();
 
     @Option(names = "--seed", paramLabel = "SEED", description = "seed for weights and shuffling (default: ${DEFAULT-VALUE})", defaultValue = "0")
@@ -61,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "FILE", description = "continue the run saved in this checkpoint")
     Path resume;
 
-    @Option(names = "--stop-after", paramLabel = "N", description = "stop once N epochs in all are done (the lr"
+    @Option(names = "--stop-after", paramLabel = "N", converter = TrainArguments.AtLeastOne.class, description = "stop once N epochs in all are done (the lr"
             + " schedule still spans --epochs); continue later with --resume")
     Integer stopAfter;
 
@@ -124,16 +124,18 @@ final class TrainCommand implements Callable<Integer> {
             SparkOptions spark = sparkOptions();
             RunCheckpoint checkpoint = null;
             if (resume != null) {
+                Preflight.checkResumeFile(resume);
                 checkpoint = RunCheckpoint.load(resume);
                 options = resumed(options, checkpoint);
             }
+            Preflight.checkOutputDir(options);
             DatasetSetup.ensure(options.dataDir(), environment, err);
             boolean interactive = System.console() != null && System.console().isTerminal();
             int stop = stopAfter == null ? options.epochs() : Math.min(stopAfter, options.epochs());
             new TrainingRun(options, out, err, interactive, spark).run(checkpoint, stop);
             return 0;
         } catch (DatasetSetup.DatasetUnavailableException | IOException | IllegalArgumentException e) {
-            err.println("vectorgrad train: " + e.getMessage());
+            err.println("vectorgrad train: " + Preflight.message(e));
             return 1;
         }
     }

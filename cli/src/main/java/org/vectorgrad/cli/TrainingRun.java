@@ -64,13 +64,22 @@ final class TrainingRun {
         out.printf(Locale.ROOT, "Training %s on %d Fashion-MNIST images (%d test): %s%n", options.model(),
                 train.count(), test.count(), options.describe());
         long start = System.nanoTime();
-        try (EpochRunner runner = spark == null
-                ? EpochRunner.local(new Trainer(state.model(), state.optimizer()), trainLoader, testLoader)
-                : EpochRunner.spark(options, spark, train, testLoader, state.model(), state.optimizer(), out)) {
-            train(runner, state, train.count(), stopAfter);
+        int done = state.history().size();
+        if (done < stopAfter) {
+            try (EpochRunner runner = spark == null
+                    ? EpochRunner.local(new Trainer(state.model(), state.optimizer()), trainLoader, testLoader)
+                    : EpochRunner.spark(options, spark, train, testLoader, state.model(), state.optimizer(), out)) {
+                train(runner, state, train.count(), stopAfter);
+            }
         }
-        out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
-                (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
+        if (state.history().size() == done) {
+            // Files are written after each epoch: none ran, so none of them is this run's.
+            out.printf(Locale.ROOT, "Nothing to train: the checkpoint already has %d of %d epochs%s; no files written%n",
+                    done, options.epochs(), stopAfter < options.epochs() ? " (--stop-after " + stopAfter + ")" : "");
+        } else {
+            out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
+                    (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
+        }
         return state.history();
     }
 

@@ -19,6 +19,9 @@ import java.util.zip.ZipException;
 public final class IdxReader {
     static final int UNSIGNED_BYTE = 0x08;
     private static final int MAX_DIMS = 8;
+    /** The largest Java array (some VMs reserve a few header words). */
+    private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final int FIRST_CHUNK = 1 << 16;
 
     private IdxReader() {
     }
@@ -82,21 +85,33 @@ public final class IdxReader {
             throw new IdxFormatException(file, 3, "IDX dimension count " + rank + " is not in 1.." + MAX_DIMS);
         }
         int[] dims = readDims(file, in, rank);
-        long size = 1;
-        for (int d : dims) {
-            size *= d;
-        }
+        long extent = extent(dims);
         long dataStart = 4L + 4L * rank;
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IdxFormatException(file, 4, "IDX sizes " + Arrays.toString(dims) + " hold " + size
-                    + " elements, more than one array can");
+        if (extent > MAX_ELEMENTS) {
+            throw new IdxFormatException(file, 4, "IDX sizes " + Arrays.toString(dims) + " multiply to "
+                    + (extent == Long.MAX_VALUE ? "more than 2^63" : extent) + " (a size 0 counted as 1), more than"
+                    + " the " + MAX_ELEMENTS + " elements one array can hold");
         }
-        byte[] data = readFully(file, in, dataStart, (int) size, "the data of sizes " + Arrays.toString(dims));
+        int size = Arrays.stream(dims).anyMatch(d -> d == 0) ? 0 : (int) extent;
+        byte[] data = readFully(file, in, dataStart, size, "the data of sizes " + Arrays.toString(dims));
         if (readOrCorrupt(file, in, dataStart + size) != -1) {
             throw new IdxFormatException(file, dataStart + size, "trailing bytes after the "
                     + size + " data bytes that sizes " + Arrays.toString(dims) + " call for");
         }
         return new IdxArray(file, dims, data);
+    }
+
+    /**
+     * The product of the sizes with a 0 counted as 1, saturating at Long.MAX_VALUE: eight sizes
+     * below 2^31 can overflow a long (65536^4 wrapped to 0, an "empty" array), and sizes such as
+     * [65536, 65536, 0] describe no data yet no tensor could hold them either.
+     */
+    private static long extent(int[] dims) {
+        long extent = 1;
+        for (int d : dims) {
+            extent = d > 1 && extent > Long.MAX_VALUE / d ? Long.MAX_VALUE : extent * Math.max(d, 1);
+        }
+        return extent;
     }
 
     private static int[] readDims(Path file, InputStream in, int rank) throws IOException {
@@ -112,14 +127,21 @@ public final class IdxReader {
         return dims;
     }
 
-    /** Reads exactly {@code n} bytes that start at {@code offset} of the content. */
+    /**
+     * Reads exactly {@code n} bytes that start at {@code offset} of the content. The buffer grows
+     * with the bytes that arrive, never to {@code n} up front: a header claiming 2 GB in an
+     * 8-byte file must end in "truncated", not in an OutOfMemoryError.
+     */
     private static byte[] readFully(Path file, InputStream in, long offset, int n, String what) throws IOException {
-        byte[] buffer = new byte[n];
+        byte[] buffer = new byte[Math.min(n, FIRST_CHUNK)];
         int done = 0;
         while (done < n) {
+            if (done == buffer.length) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(n, 2L * buffer.length));
+            }
             int count;
             try {
-                count = in.read(buffer, done, n - done);
+                count = in.read(buffer, done, buffer.length - done);
             } catch (EOFException | ZipException e) {
                 throw corrupt(file, offset + done, e);
             }

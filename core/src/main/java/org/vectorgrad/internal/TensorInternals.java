@@ -31,9 +31,9 @@ public interface TensorInternals {
     /** Records {@code result} in the graph as the output of {@code name} (a no-op without grad mode). */
     Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative);
 
-    /** Whether {@code t} can be viewed with {@code shape} without a copy (as {@code view} requires). */
-    boolean isViewableAs(Tensor t, int[] shape);
-
     /** left·right for an operand's gradient, laid out in memory like that operand {@code like}. */
-    Tensor mmLike(Tensor left, Tensor right, Tensor like);
+    Tensor mmLike(Tensor left, Tensor right, int[] likeShape, int[] likeStrides);
+
+    /** Each operand of a product a·b, kept only when the other one needs its gradient. */
+    Tensor[] savedCrosswise(Tensor a, Tensor b);
 }

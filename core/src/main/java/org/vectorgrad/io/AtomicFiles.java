@@ -16,8 +16,12 @@ import java.util.Set;
 
 /**
  * Writes files all-or-nothing: into a temporary file beside the target, flushed to disk, then
- * renamed over it. A crash, a full disk or an exception while writing leaves the previous file
- * (if any) as it was and no temporary file behind.
+ * renamed over it. A full disk or an exception while writing leaves the previous file (if any) as
+ * it was and no temporary file behind.
+ *
+ * <p>A killed process cannot delete its temporary file, so each write first removes stale ones
+ * left by earlier writes of the same target (see {@code StaleTempFiles}): the temporary file is
+ * named {@code .<target>.<pid>.<random>.tmp} after the writing process.
  */
 public final class AtomicFiles {
     /** Writes a file's content. */
@@ -35,7 +39,8 @@ public final class AtomicFiles {
     public static void write(Path file, Content content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        StaleTempFiles.delete(dir, file.getFileName().toString());
+        Path temp = Files.createTempFile(dir, StaleTempFiles.prefix(file.getFileName().toString()), ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);

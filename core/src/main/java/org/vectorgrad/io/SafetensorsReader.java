@@ -14,7 +14,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +59,21 @@ final class SafetensorsReader {
         this.size = size;
     }
 
+    /**
+     * Only regular files: a directory fails without naming itself, and a device such as
+     * {@code /dev/zero} reports size 0 (or never ends), so its header could not be checked.
+     */
     static Safetensors.Contents read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(file.toString(), null, "is a directory, not a safetensors file");
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such safetensors file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new FileSystemException(file.toString(), null,
+                    "not a regular file (a device, pipe or socket), so not a safetensors file");
+        }
         try (InputStream in = Files.newInputStream(file)) {
             return new SafetensorsReader(file.toString(), file, in, Files.size(file)).read();
         }
@@ -98,6 +114,9 @@ final class SafetensorsReader {
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = parseHeader(decodeUtf8(header), metadata);
         List<Entry> byOffset = checkTiling(entries, size == UNKNOWN ? UNKNOWN : size - 8 - headerLength);
+        if (size != UNKNOWN) {
+            checkFitsTheHeap(size - 8 - headerLength);
+        }
         float[][] values = new float[entries.size()][];
         long read = 0;
         for (Entry entry : byOffset) {
@@ -106,9 +125,27 @@ final class SafetensorsReader {
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry entry : entries) {
-            tensors.put(entry.name, Tensor.fromArray(values[entry.index], entry.shape));
+            try {
+                tensors.put(entry.name, Tensor.fromArray(values[entry.index], entry.shape));
+            } catch (IllegalArgumentException e) {
+                // entry() checks what it knows; any further rule of Tensor's still names the source.
+                throw fail("tensor '" + entry.name + "': " + e.getMessage(), e);
+            }
         }
         return new Safetensors.Contents(tensors, metadata);
+    }
+
+    /**
+     * A file or byte array whose tiling has been checked holds exactly {@code dataBytes} of floats;
+     * more than the heap can ever hold is an IOException now, not an OutOfMemoryError halfway.
+     * (Streams are not checked: their memory grows only with what arrives.)
+     */
+    private void checkFitsTheHeap(long dataBytes) throws SafetensorsFormatException {
+        long heap = Runtime.getRuntime().maxMemory();
+        if (heap != Long.MAX_VALUE && dataBytes > heap) {
+            throw fail(kind() + " holds " + dataBytes + " bytes of tensor data, more than this JVM's maximum heap of "
+                    + heap + " bytes; run it with a larger -Xmx");
+        }
     }
 
     private long readHeaderLength() throws IOException {
@@ -200,10 +237,13 @@ final class SafetensorsReader {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
-    private static void readMetadata(JsonReader json, Map<String, String> metadata) throws IOException {
+    private void readMetadata(JsonReader json, Map<String, String> metadata) throws IOException {
         json.beginObject();
         while (json.hasNext()) {
             String key = json.nextName();
+            if (metadata.containsKey(key)) {
+                throw fail("__metadata__ names '" + key + "' twice");
+            }
             if (json.peek() != JsonToken.STRING) {
                 throw new IllegalStateException("__metadata__ value of '" + key + "' must be a string, found " + json.peek());
             }
@@ -216,9 +256,13 @@ final class SafetensorsReader {
         String dtype = null;
         long[] shape = null;
         long[] offsets = null;
+        Set<String> fields = new HashSet<>();
         json.beginObject();
         while (json.hasNext()) {
             String key = json.nextName();
+            if (!fields.add(key)) {
+                throw fail("tensor '" + name + "' has field '" + key + "' twice");
+            }
             switch (key) {
                 case "dtype" -> dtype = json.nextString();
                 case "shape" -> shape = readLongs(json);
@@ -244,15 +288,18 @@ final class SafetensorsReader {
             }
             dims[i] = (int) shape[i];
         }
-        // Capped product: both factors stay below 2^31, so it never overflows.
-        long numel = Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : 1;
+        // Capped product: both factors stay below 2^31, so it never overflows. A 0 counts as 1, as
+        // in Tensor's own check: the other sizes still set strides, which must fit an int.
+        long extent = 1;
         for (long d : shape) {
-            numel = Math.min(numel * d, MAX_ELEMENTS + 1);
+            extent = Math.min(extent * Math.max(d, 1), MAX_ELEMENTS + 1);
         }
-        if (numel > MAX_ELEMENTS) {
+        if (extent > MAX_ELEMENTS) {
             throw fail("tensor '" + name + "' has shape " + Arrays.toString(shape) + ": more elements than a Java array"
-                    + " holds (" + MAX_ELEMENTS + ")");
+                    + " holds (" + MAX_ELEMENTS + (Arrays.stream(shape).anyMatch(d -> d == 0) ? ", a size 0 counted as 1"
+                    : "") + ")");
         }
+        long numel = Arrays.stream(shape).anyMatch(d -> d == 0) ? 0 : extent;
         if (offsets.length != 2 || offsets[0] < 0 || offsets[1] < offsets[0]) {
             throw fail("tensor '" + name + "' has data_offsets " + Arrays.toString(offsets)
                     + "; expected [begin, end] with 0 <= begin <= end");

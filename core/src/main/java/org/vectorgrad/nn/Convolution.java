@@ -98,11 +98,16 @@ final class Convolution {
         }
     }
 
+    /** In long: a huge padding or dilation must not wrap around to a size that seems to fit. */
     private static void checkKernelFits(Window2d w) {
-        int paddedH = w.inH() + 2 * w.padH();
-        int paddedW = w.inW() + 2 * w.padW();
-        int kernelH = w.dilationH() * (w.kernelH() - 1) + 1;
-        int kernelW = w.dilationW() * (w.kernelW() - 1) + 1;
+        long paddedH = w.inH() + 2L * w.padH();
+        long paddedW = w.inW() + 2L * w.padW();
+        long kernelH = (long) w.dilationH() * (w.kernelH() - 1) + 1;
+        long kernelW = (long) w.dilationW() * (w.kernelW() - 1) + 1;
+        if (paddedH > Integer.MAX_VALUE || paddedW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2d: padded input size per channel (" + paddedH + " x " + paddedW
+                    + ", padding=" + w.padH() + ") exceeds the " + Integer.MAX_VALUE + " a Vectorgrad tensor can index");
+        }
         if (paddedH < kernelH || paddedW < kernelW) {
             throw new IllegalArgumentException("Calculated padded input size per channel: (" + paddedH + " x " + paddedW
                     + "). Kernel size: (" + kernelH + " x " + kernelW + "). Kernel size can't be greater than actual"

@@ -15,35 +15,32 @@ import java.util.Arrays;
 import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 
-/**
- * The fully connected layer (F.linear, recorded as PyTorch records it: addmm on 2-D input with a
- * bias, matmul otherwise) and dropout.
- */
+/** The fully connected layer (F.linear, recorded as PyTorch records it) and dropout. */
 final class Dense {
     private Dense() {
     }
 
+    /**
+     * PyTorch 1.13's at::linear: addmm for 2-D input with a bias, addmm over a view for contiguous
+     * 3-D input with a bias (ViewBackward0 over AddmmBackward0), otherwise matmul and then the
+     * bias added (AddBackward0 over matmul's graph).
+     */
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (weight.dim() != 2) {
             throw new IllegalArgumentException("linear: expected a 2-D weight (out_features, in_features), but got"
                     + " weight of size " + Arrays.toString(shape(weight)));
         }
         Tensor wt = weight.t();
-        if (bias == null || x.dim() == 1) {
-            Tensor product = x.matmul(wt);
-            return bias == null ? product : product.add(bias);
-        }
-        if (x.dim() == 2) {
+        if (bias != null && x.dim() == 2) {
             return addmm(bias, x, wt);
         }
-        int[] shape = shape(x);
-        int features = shape[shape.length - 1];
-        int rows = shape.length == 0 ? 0 : x.numel() / Math.max(1, features);
-        Tensor flat = Ops.isViewableAs(x, new int[] {rows, features}) ? x.view(rows, features)
-                : x.reshape(rows, features);
-        int[] outShape = shape.clone();
-        outShape[outShape.length - 1] = shape(weight)[0];
-        return addmm(bias, flat, wt).view(outShape);
+        if (bias != null && x.dim() == 3 && x.isContiguous()) {
+            int[] shape = shape(x);
+            Tensor product = addmm(bias, x.view(shape[0] * shape[1], shape[2]), wt);
+            return product.view(shape[0], shape[1], shape(product)[1]);
+        }
+        Tensor product = x.matmul(wt);
+        return bias == null ? product : product.add(bias);
     }
 
     /** bias + a·b for matrices a (m×k) and b (k×n), bias broadcast to m×n; PyTorch's AddmmBackward0. */
@@ -63,10 +60,10 @@ final class Dense {
         K.matmul(sa[0], sb[1], sa[1], data(a), offset(a), ta[0], ta[1], data(b), offset(b), tb[0], tb[1], data(c), 0,
                 sb[1], true);
         // NOTE: the bias gradient is g itself, as in PyTorch; the engine sums it down to the bias's shape.
-        return record("AddmmBackward0", c, inputs(bias, a, b), saved(a, b), (g, s, n) -> grads(
+        return record("AddmmBackward0", c, inputs(bias, a, b), Ops.savedCrosswise(a, b), (g, s, n) -> grads(
                 n[0] ? g : null,
-                n[1] ? Ops.mmLike(g, s[1].t(), s[0]) : null,
-                n[2] ? Ops.mmLike(s[0].t(), g, s[1]) : null));
+                n[1] ? Ops.mmLike(g, s[1].t(), sa, ta) : null,
+                n[2] ? Ops.mmLike(s[0].t(), g, sb, tb) : null));
     }
 
     /**

@@ -1,16 +1,17 @@
 package org.vectorgrad.nn;
 
-import static org.vectorgrad.nn.Ops.NONE;
 import static org.vectorgrad.nn.Ops.data;
 import static org.vectorgrad.nn.Ops.grads;
 import static org.vectorgrad.nn.Ops.inputs;
 import static org.vectorgrad.nn.Ops.offset;
 import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.saved;
 import static org.vectorgrad.nn.Ops.shape;
 import static org.vectorgrad.nn.Ops.strides;
 import static org.vectorgrad.nn.Ops.wrap;
 
 import java.util.Arrays;
+import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
 
 /** Classification losses on N×C scores with integer class targets, mean reduction. */
@@ -41,8 +42,25 @@ final class Losses {
         }
         Tensor selector = wrap(picks, rows, classes);
         float count = rows;
-        return record("NllLossBackward0", loss, inputs(logProbs), NONE,
-                (g, s, n) -> grads(g.mul(selector).div(count)));
+        return record("NllLossBackward0", loss, inputs(logProbs), saved(logProbs, selector),
+                (g, s, n) -> grads(nllLossBackward(g, s[0], s[1], count)));
+    }
+
+    /**
+     * PyTorch's nll_loss_backward, g·selector / N, recorded as its own op so that it is
+     * differentiable as PyTorch's is: linear in g (its derivative is nll_loss of the incoming
+     * gradient), with a zero derivative in the log-probabilities that keeps them in the graph.
+     */
+    private static Tensor nllLossBackward(Tensor grad, Tensor logProbs, Tensor selector, float count) {
+        Tensor out;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            out = grad.mul(selector).div(count);
+        }
+        int[] shape = logProbs.shape();
+        return record("NllLossBackwardBackward0", out, inputs(grad, logProbs),
+                saved(grad.requiresGrad() ? selector : null), (g, s, n) -> grads(
+                        n[0] ? g.mul(s[0]).sum().div(count) : null,
+                        n[1] ? Tensor.zeros(shape) : null));
     }
 
     /**
@@ -76,7 +94,7 @@ final class Losses {
         }
         for (int target : targets) {
             if (target < 0 || target >= shape[1]) {
-                throw new IndexOutOfBoundsException("Target " + target + " is out of bounds (input of size "
+                throw new IllegalArgumentException("Target " + target + " is out of bounds (input of size "
                         + Arrays.toString(shape) + ", classes 0.." + (shape[1] - 1) + ")");
             }
         }

@@ -66,13 +66,13 @@ final class Ops {
         return INTERNALS.offset(t);
     }
 
-    /** Whether {@code t} can be viewed with {@code shape} without a copy. */
-    static boolean isViewableAs(Tensor t, int[] shape) {
-        return INTERNALS.isViewableAs(t, shape);
+    /** left·right for an operand's gradient, laid out in memory like that operand (see Linalg.mmLike). */
+    static Tensor mmLike(Tensor left, Tensor right, int[] likeShape, int[] likeStrides) {
+        return INTERNALS.mmLike(left, right, likeShape, likeStrides);
     }
 
-    /** left·right for an operand's gradient, laid out in memory like {@code like} (see Linalg.mmLike). */
-    static Tensor mmLike(Tensor left, Tensor right, Tensor like) {
-        return INTERNALS.mmLike(left, right, like);
+    /** What PyTorch saves for a product a·b (see Linalg.savedCrosswise). */
+    static Tensor[] savedCrosswise(Tensor a, Tensor b) {
+        return INTERNALS.savedCrosswise(a, b);
     }
 }

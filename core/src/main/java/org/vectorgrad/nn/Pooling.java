@@ -7,6 +7,7 @@ import static org.vectorgrad.nn.Ops.grads;
 import static org.vectorgrad.nn.Ops.inputs;
 import static org.vectorgrad.nn.Ops.offset;
 import static org.vectorgrad.nn.Ops.record;
+import static org.vectorgrad.nn.Ops.saved;
 import static org.vectorgrad.nn.Ops.shape;
 import static org.vectorgrad.nn.Ops.strides;
 
@@ -62,21 +63,27 @@ final class Pooling {
         Tensor y = Ops.empty(pooledShape(shape, w.outH(), w.outW()));
         int[] argmax = new int[y.numel()];
         K.maxPool2d(w, planes(shape), data(in), offset(in), planeStrides(in), data(y), 0, argmax, 0);
-        return record("MaxPool2DWithIndicesBackward0", y, inputs(x), NONE,
-                (g, s, n) -> grads(maxPoolBackward(g, argmax, w, shape)));
+        return record("MaxPool2DWithIndicesBackward0", y, inputs(x), saved(x),
+                (g, s, n) -> grads(maxPoolBackward(g, s[0], argmax, w)));
     }
 
-    private static Tensor maxPoolBackward(Tensor grad, int[] argmax, Window2d w, int[] inputShape) {
+    /**
+     * The gradient scattered to the arg-max positions. Like PyTorch's backward ops, it also takes
+     * the pooled input, with a zero derivative: the second derivative reaches it (as zeros).
+     */
+    private static Tensor maxPoolBackward(Tensor grad, Tensor self, int[] argmax, Window2d w) {
         Tensor g = grad.contiguous();
+        int[] inputShape = self.shape();
         Tensor dx = Ops.empty(inputShape);
         K.maxPool2dBackward(w, planes(inputShape), data(g), offset(g), argmax, 0, data(dx), 0);
         int[] outShape = g.shape();
-        return record("MaxPool2DWithIndicesBackwardBackward0", dx, inputs(grad), NONE,
-                (h, s, n) -> grads(gatherAt(h, argmax, w, outShape)));
+        return record("MaxPool2DWithIndicesBackwardBackward0", dx, inputs(grad, self), NONE,
+                (h, s, n) -> grads(n[0] ? gatherAt(h, self, argmax, w, outShape) : null,
+                        n[1] ? Tensor.zeros(inputShape) : null));
     }
 
     /** out[p, o] = h[p, argmax[p, o]]: the derivative of the max-pool backward (linear in g). */
-    private static Tensor gatherAt(Tensor h, int[] argmax, Window2d w, int[] outShape) {
+    private static Tensor gatherAt(Tensor h, Tensor self, int[] argmax, Window2d w, int[] outShape) {
         Tensor hc = h.contiguous();
         Tensor out = Ops.empty(outShape);
         int outPlane = w.outPlane();
@@ -87,7 +94,7 @@ final class Pooling {
             to[i] = from[offset + (i / outPlane) * w.inPlane() + argmax[i]];
         }
         return record("MaxPool2DWithIndicesBackward0", out, inputs(h), NONE,
-                (g, s, n) -> grads(maxPoolBackward(g, argmax, w, hc.shape())));
+                (g, s, n) -> grads(maxPoolBackward(g, self, argmax, w)));
     }
 
     static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
@@ -96,15 +103,18 @@ final class Pooling {
         Tensor in = planar(x);
         Tensor y = Ops.empty(pooledShape(shape, w.outH(), w.outW()));
         K.avgPool2d(w, planes(shape), data(in), offset(in), planeStrides(in), data(y), 0);
-        return record("AvgPool2DBackward0", y, inputs(x), NONE, (g, s, n) -> grads(avgPoolBackward(g, w, shape)));
+        return record("AvgPool2DBackward0", y, inputs(x), saved(x), (g, s, n) -> grads(avgPoolBackward(g, s[0], w)));
     }
 
-    private static Tensor avgPoolBackward(Tensor grad, Window2d w, int[] inputShape) {
+    /** Linear in grad; takes the pooled input with a zero derivative, as PyTorch's backward op does. */
+    private static Tensor avgPoolBackward(Tensor grad, Tensor self, Window2d w) {
         Tensor g = grad.contiguous();
+        int[] inputShape = self.shape();
         Tensor dx = Ops.empty(inputShape);
         K.avgPool2dBackward(w, planes(inputShape), data(g), offset(g), data(dx), 0);
-        return record("AvgPool2DBackwardBackward0", dx, inputs(grad), NONE,
-                (h, s, n) -> grads(avgPool2d(h, w.kernelH(), w.strideH(), w.padH())));
+        return record("AvgPool2DBackwardBackward0", dx, inputs(grad, self), NONE,
+                (h, s, n) -> grads(n[0] ? avgPool2d(h, w.kernelH(), w.strideH(), w.padH()) : null,
+                        n[1] ? Tensor.zeros(inputShape) : null));
     }
 
     static Tensor adaptiveAvgPool2d(Tensor x, int outputSize) {
@@ -119,18 +129,21 @@ final class Pooling {
         Tensor y = Ops.empty(pooledShape(shape, outputSize, outputSize));
         K.adaptiveAvgPool2d(planes(shape), inH, inW, outputSize, outputSize, data(in), offset(in),
                 planeStrides(in), data(y), 0);
-        return record("AdaptiveAvgPool2DBackward0", y, inputs(x), NONE,
-                (g, s, n) -> grads(adaptiveBackward(g, shape, outputSize)));
+        return record("AdaptiveAvgPool2DBackward0", y, inputs(x), saved(x),
+                (g, s, n) -> grads(adaptiveBackward(g, s[0], outputSize)));
     }
 
-    private static Tensor adaptiveBackward(Tensor grad, int[] inputShape, int outputSize) {
+    /** Linear in grad; takes the pooled input with a zero derivative, as PyTorch's backward op does. */
+    private static Tensor adaptiveBackward(Tensor grad, Tensor self, int outputSize) {
         Tensor g = grad.contiguous();
+        int[] inputShape = self.shape();
         Tensor dx = Ops.empty(inputShape);
         int r = inputShape.length;
         K.adaptiveAvgPool2dBackward(planes(inputShape), inputShape[r - 2], inputShape[r - 1], outputSize, outputSize,
                 data(g), offset(g), data(dx), 0);
-        return record("AdaptiveAvgPool2DBackwardBackward0", dx, inputs(grad), NONE,
-                (h, s, n) -> grads(adaptiveAvgPool2d(h, outputSize)));
+        return record("AdaptiveAvgPool2DBackwardBackward0", dx, inputs(grad, self), NONE,
+                (h, s, n) -> grads(n[0] ? adaptiveAvgPool2d(h, outputSize) : null,
+                        n[1] ? Tensor.zeros(inputShape) : null));
     }
 
     /**
@@ -150,7 +163,8 @@ final class Pooling {
         for (int i = 0; i < means.length; i++) {
             means[i] /= count;
         }
-        return record("MeanBackward1", y, inputs(x), NONE, (g, s, n) -> grads(g.expand(shape).div(count)));
+        // PyTorch's mean over dims saves self (see Reductions.mean).
+        return record("MeanBackward1", y, inputs(x), saved(x), (g, s, n) -> grads(g.expand(shape).div(count)));
     }
 
     private static void checkAdaptive(int[] shape, int outputSize) {
@@ -193,6 +207,10 @@ final class Pooling {
         if (padding > kernel / 2) {
             throw new IllegalArgumentException("pad should be at most half of kernel size, but got pad=" + padding
                     + " and kernel_size=" + kernel);
+        }
+        if (Math.max(shape[r - 2], shape[r - 1]) + 2L * padding > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": padded input size (" + Arrays.toString(shape) + " with padding "
+                    + padding + ") exceeds the " + Integer.MAX_VALUE + " a Vectorgrad tensor can index");
         }
         Window2d w = Window2d.square(shape[r - 2], shape[r - 1], kernel, stride, padding, 1);
         if (w.outH() < 1 || w.outW() < 1) {

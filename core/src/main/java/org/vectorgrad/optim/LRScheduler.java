@@ -74,6 +74,12 @@ public abstract class LRScheduler {
         Hyper.check(ok, "Error(s) in loading state_dict for " + getClass().getSimpleName()
                 + ": expected exactly last_epoch (a non-negative integer), base_lr_bits and last_lr_bits, got "
                 + saved.keySet());
+        // The learning rates must pass Optimizer.setLr's check, which step() applies to them later.
+        for (String key : new String[] {"base_lr_bits", "last_lr_bits"}) {
+            double value = Hyper.decode(saved.get(key));
+            Hyper.check(value >= 0, "Error(s) in loading state_dict for " + getClass().getSimpleName() + ": " + key
+                    + " holds an invalid learning rate: " + value);
+        }
         lastEpoch = (int) epoch.item();
         baseLr = Hyper.decode(base);
         lastLr = Hyper.decode(last);

@@ -46,7 +46,7 @@ public abstract class Optimizer {
         }
         this.params = List.copyOf(params);
         this.lr = Hyper.decimal(lr);
-        Hyper.check(lr >= 0f, "Invalid learning rate: " + lr);
+        checkLr(this.lr, "");
     }
 
     /** One update of every parameter that has a gradient; parameters whose grad is null are skipped. */
@@ -95,8 +95,13 @@ public abstract class Optimizer {
     }
 
     public void setLr(double lr) {
-        Hyper.check(lr >= 0, "Invalid learning rate: " + lr);
+        checkLr(lr, "");
         this.lr = lr;
+    }
+
+    /** PyTorch's rule ({@code 0.0 <= lr}), which also refuses NaN; {@code context} prefixes the message. */
+    private static void checkLr(double lr, String context) {
+        Hyper.check(lr >= 0, context + "Invalid learning rate: " + lr);
     }
 
     /**
@@ -117,12 +122,14 @@ public abstract class Optimizer {
 
     /**
      * Restores {@link #stateDict()} output (copies it). Everything is checked first: on error
-     * (unknown or missing keys, wrong shapes) nothing changes.
+     * (unknown or missing keys, wrong shapes, an lr that {@link #setLr(double)} would refuse) nothing changes.
      */
     public void loadStateDict(Map<String, Tensor> saved) {
-        List<Map<String, Tensor>> restored = OptimizerState.parse(getClass().getSimpleName(), saved, params,
-                stateNames());
-        lr = saved.containsKey(LR_BITS_KEY) ? Hyper.decode(saved.get(LR_BITS_KEY)) : saved.get(LR_KEY).item();
+        String owner = getClass().getSimpleName();
+        List<Map<String, Tensor>> restored = OptimizerState.parse(owner, saved, params, stateNames());
+        double savedLr = saved.containsKey(LR_BITS_KEY) ? Hyper.decode(saved.get(LR_BITS_KEY)) : saved.get(LR_KEY).item();
+        checkLr(savedLr, "Error(s) in loading state_dict for " + owner + ": ");
+        lr = savedLr;
         for (int i = 0; i < state.size(); i++) {
             state.get(i).clear();
             state.get(i).putAll(restored.get(i));

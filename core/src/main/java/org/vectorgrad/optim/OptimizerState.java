@@ -48,6 +48,10 @@ final class OptimizerState {
                         + ", the parameter needs " + Arrays.toString(expected));
                 continue;
             }
+            if (parts[2].equals("step") && !(value.item() >= 0 && value.item() == Math.rint(value.item()))) {
+                errors.add(key + " must be a whole number of steps >= 0, got " + value.item());
+                continue;
+            }
             restored.get(index).put(parts[2], Optimizer.copyOf(value));
         }
         for (int i = 0; i < restored.size(); i++) {

@@ -118,6 +118,36 @@ class IdxReaderTest {
         assertTrue(e.getMessage().contains("negative dimension size"), e.getMessage());
     }
 
+    /** 8 bytes whose header claims 2 GB: the reader must find the truncation, not allocate 2 GB first. */
+    @Test
+    void aHeaderClaimingGigabytesInATinyFileIsTruncationNotOutOfMemory() throws Exception {
+        byte[] bytes = {0, 0, 8, 1, 0x7f, (byte) 0xff, (byte) 0xff, 0};
+        Path file = write(dir, "huge-claim", bytes);
+        assertEquals(IdxFormatException.class.getName() + ": " + file + ": truncated: the file ends after 0 of the"
+                + " 2147483392 bytes of the data of sizes [2147483392] (at byte offset 8)", SmallHeap.read("idx", file, dir));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(file));
+        assertEquals(8, e.offset());
+        Path gz = write(dir, "huge-claim.gz", gzip(bytes));
+        assertTrue(SmallHeap.read("idx", gz, dir).startsWith(IdxFormatException.class.getName() + ": " + gz
+                + ": truncated: the file ends after 0 of the 2147483392 bytes"));
+    }
+
+    /** Sizes whose product wraps a long to 0 used to load "successfully" as an empty array. */
+    @Test
+    void sizesBeyondOneArrayAreRejectedNamingFileAndSizes() throws IOException {
+        for (int[] dims : new int[][] {{65536, 65536, 65536, 65536}, {65536, 65536}, {65536, 65536, 0}}) {
+            Path file = write(dir, "dims" + dims.length, idx(new byte[0], dims));
+            IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(file), Arrays.toString(dims));
+            assertEquals(4, e.offset());
+            assertTrue(e.getMessage().startsWith(file + ": IDX sizes " + Arrays.toString(dims) + " multiply to "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("more than the 2147483639 elements one array can hold"), e.getMessage());
+        }
+        assertTrue(assertThrows(IdxFormatException.class, () -> IdxReader.read(write(dir, "wrap",
+                idx(new byte[0], 65536, 65536, 65536, 65536)))).getMessage().contains("more than 2^63"));
+        assertEquals(0, IdxReader.read(write(dir, "empty3", idx(new byte[0], 1000, 0, 28))).data().length);
+    }
+
     @Test
     void missingFileIsNamed() {
         Path file = dir.resolve("nowhere.gz");

@@ -107,6 +107,61 @@ class OptimizerTest {
         assertArrayEquals(before, sgd.stateDict().get("state.0.momentum_buffer").toArray());
     }
 
+    /** loadStateDict applies setLr's rule: NaN or a negative lr is refused, and nothing is restored. */
+    @Test
+    void aSavedLrThatSetLrRefusesIsRefusedByLoadStateDict() {
+        for (double badLr : new double[] {Double.NaN, -1}) {
+            List<Tensor> p = params();
+            SGD sgd = new SGD(p, 0.1f, 0.9f);
+            lossStep(sgd, p);
+            float[] before = sgd.stateDict().get("state.0.momentum_buffer").toArray();
+            Map<String, Tensor> bitsAndScalar = new LinkedHashMap<>(sgd.stateDict());
+            bitsAndScalar.put("lr", Tensor.scalar((float) badLr));
+            bitsAndScalar.put("lr_bits", Hyper.encode(badLr));
+            bitsAndScalar.put("state.0.momentum_buffer", Tensor.zeros(3, 4));
+            Map<String, Tensor> scalarOnly = new LinkedHashMap<>(bitsAndScalar);
+            scalarOnly.remove("lr_bits");
+            for (Map<String, Tensor> bad : List.of(bitsAndScalar, scalarOnly)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sgd.loadStateDict(bad));
+                assertEquals("Error(s) in loading state_dict for SGD: Invalid learning rate: " + badLr, e.getMessage());
+                assertEquals(0.1f, sgd.lr());
+                assertArrayEquals(before, sgd.stateDict().get("state.0.momentum_buffer").toArray());
+            }
+            assertThrows(IllegalArgumentException.class, () -> sgd.setLr(badLr));
+        }
+    }
+
+    /** Adam's step count drives its bias correction: a NaN or negative count is refused like a bad lr. */
+    @Test
+    void aSavedStepCountMustBeAWholeNumber() {
+        List<Tensor> p = params();
+        Adam adam = new Adam(p, 0.01f);
+        lossStep(adam, p);
+        for (float badStep : new float[] {Float.NaN, -1f, 1.5f}) {
+            Map<String, Tensor> bad = new LinkedHashMap<>(adam.stateDict());
+            bad.put("state.1.step", Tensor.scalar(badStep));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.loadStateDict(bad));
+            assertTrue(e.getMessage().contains("state.1.step must be a whole number of steps >= 0, got " + badStep),
+                    e.getMessage());
+            assertEquals(1f, adam.stateDict().get("state.1.step").item());
+        }
+    }
+
+    @Test
+    void aSchedulerStateWithAnInvalidLrIsRefused() {
+        List<Tensor> p = params();
+        SGD sgd = new SGD(p, 0.1f);
+        StepLR schedule = new StepLR(sgd, 2, 0.5f);
+        for (String key : new String[] {"base_lr_bits", "last_lr_bits"}) {
+            Map<String, Tensor> bad = new LinkedHashMap<>(schedule.stateDict());
+            bad.put(key, Hyper.encode(Double.NaN));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> schedule.loadStateDict(bad));
+            assertTrue(e.getMessage().contains(key + " holds an invalid learning rate: NaN"), e.getMessage());
+        }
+        assertEquals(0, schedule.lastEpoch());
+        assertEquals(0.1f, schedule.lastLr());
+    }
+
     @Test
     void argumentsAreCheckedWithPyTorchsMessages() {
         List<Tensor> p = params();

@@ -215,7 +215,7 @@ final class RowWalk {
             boolean row = d == outerShape.length;
             int size = row ? rowLength : outerShape[d];
             int stride = row ? innerStrides[k] : outerStrides[k][d];
-            if (stride != 0 && size >= Parallel.threads() && size > 1) {
+            if (stride != 0 && size >= Parallel.callerThreads() && size > 1) {
                 return d;
             }
             if (stride != 0 && size > bestSize) {

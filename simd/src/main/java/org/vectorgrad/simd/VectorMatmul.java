@@ -109,9 +109,9 @@ final class VectorMatmul {
         int panels = ceilDiv(g.n(), NR);
         int slivers = ceilDiv(g.m(), MR);
         if (g.n() >= g.m()) {
-            return panels >= Math.min(slivers, Parallel.threads());
+            return panels >= Math.min(slivers, Parallel.callerThreads());
         }
-        return slivers < Parallel.threads() && panels > slivers;
+        return slivers < Parallel.callerThreads() && panels > slivers;
     }
 
     private static int vectorPath(Gemm g) {

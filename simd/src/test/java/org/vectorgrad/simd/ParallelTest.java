@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -68,24 +72,6 @@ class ParallelTest {
         assertEquals(1, names.stream().filter(n -> n.equals(Thread.currentThread().getName())).count());
     }
 
-    @Test
-    void theCallerFinishesTheLoopWhenNoWorkerIsFree() {
-        Parallel.setThreads(2);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch occupied = new CountDownLatch(2);
-        AtomicInteger visited = new AtomicInteger();
-        // Occupy the only pool worker; a loop from this thread must still complete, on this thread.
-        Thread busy = new Thread(() -> Parallel.forRange(2, 1, (from, to) -> {
-            occupied.countDown();
-            awaitQuietly(release);
-        }));
-        busy.start();
-        awaitQuietly(occupied);
-        Parallel.forRange(4000, 1000, (from, to) -> visited.addAndGet(to - from));
-        release.countDown();
-        assertEquals(4000, visited.get());
-    }
-
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
@@ -122,9 +108,122 @@ class ParallelTest {
     }
 
     @Test
-    void threadCountMustBePositive() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
-        assertEquals("setThreads: thread count must be positive, got 0", e.getMessage());
+    void threadCountsOutsideOneToTheLimitAreRejectedWithTheValueAndTheLimit() {
+        for (int bad : new int[] {0, -1, Parallel.MAX_THREADS + 1, 40_000}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(bad));
+            assertEquals("setThreads: thread count must be between 1 and 1024, got " + bad, e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Parallel.withThreads(bad, () -> { }));
+            assertEquals("withThreads: thread count must be between 1 and 1024, got " + bad, e.getMessage());
+        }
         assertSame(defaultThreads, Parallel.threads());
+        Parallel.setThreads(Parallel.MAX_THREADS); // the pool starts threads only when loops need them
+        assertEquals(Parallel.MAX_THREADS, Parallel.threads());
+    }
+
+    @Test
+    void withThreadsNestsAndRestoresTheOuterCap() {
+        Parallel.setThreads(8);
+        assertEquals(8, Parallel.callerThreads());
+        Parallel.withThreads(3, () -> {
+            assertEquals(3, Parallel.callerThreads());
+            assertEquals(2, Parallel.withThreads(2, Parallel::callerThreads));
+            assertEquals(8, Parallel.withThreads(100, Parallel::callerThreads), "above the pool means the pool");
+            assertEquals(3, Parallel.callerThreads());
+            assertEquals(3, Parallel.chunkCount(1 << 20, 1));
+        });
+        assertEquals(8, Parallel.callerThreads());
+    }
+
+    @Test
+    void withThreadsRestoresTheCapWhenTheWorkThrows() {
+        Parallel.setThreads(8);
+        Parallel.withThreads(5, () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.withThreads(1, () -> {
+                assertEquals(1, Parallel.callerThreads());
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals("boom", e.getMessage());
+            assertEquals(5, Parallel.callerThreads());
+        });
+        assertEquals(8, Parallel.callerThreads());
+    }
+
+    @Test
+    void withThreadsAffectsOnlyTheCallingThread() throws Exception {
+        Parallel.setThreads(4);
+        CountDownLatch capped = new CountDownLatch(1);
+        CountDownLatch checked = new CountDownLatch(1);
+        AtomicInteger seenByOther = new AtomicInteger();
+        Thread other = new Thread(() -> {
+            awaitQuietly(capped);
+            seenByOther.set(Parallel.callerThreads());
+            checked.countDown();
+        });
+        other.start();
+        Parallel.withThreads(1, () -> {
+            capped.countDown();
+            awaitQuietly(checked);
+            assertEquals(1, Parallel.callerThreads());
+        });
+        other.join();
+        assertEquals(4, seenByOther.get());
+    }
+
+    @Test
+    void aCapOfOneRunsEveryLoopOnTheCaller() {
+        Parallel.setThreads(4);
+        Thread caller = Thread.currentThread();
+        List<Thread> seen = Collections.synchronizedList(new ArrayList<>());
+        Parallel.withThreads(1, () -> Parallel.forRange(1 << 20, 1, (from, to) -> seen.add(Thread.currentThread())));
+        assertEquals(List.of(caller), seen);
+    }
+
+    @Test
+    void nestedLoopsOnTheCallersOwnChunkRunInline() {
+        Parallel.setThreads(2);
+        List<Integer> nested = Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(2, 1, (from, to) -> nested.add(Parallel.chunkCount(1 << 20, 1)));
+        assertEquals(List.of(1, 1), nested);
+    }
+
+    @Test
+    void theSystemPropertyIsAnIntegerFromOneToTheLimit() {
+        assertEquals(6, Parallel.parseThreads(null, 6));
+        assertEquals(3, Parallel.parseThreads("3", 6));
+        assertEquals(4, Parallel.parseThreads(" 4 ", 6));
+        assertEquals(1024, Parallel.parseThreads("1024", 6));
+        for (String bad : new String[] {"", "0", "-2", "1025", "40000", "4x", "2.5", "99999999999"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreads(bad, 6));
+            assertEquals("-Dvectorgrad.threads must be an integer between 1 and 1024, got '" + bad + "'", e.getMessage());
+        }
+    }
+
+    @Test
+    void theSystemPropertySetsThePoolSizeOfAFreshJvm() throws Exception {
+        assertEquals("3", runWithProperty("3").strip());
+        String failure = runWithProperty("many");
+        assertTrue(failure.contains("-Dvectorgrad.threads must be an integer between 1 and 1024, got 'many'"), failure);
+    }
+
+    // Prints Parallel.threads() of a JVM started with -Dvectorgrad.threads=value, or its error output.
+    private static String runWithProperty(String value) throws Exception {
+        String classPath = System.getProperty("java.class.path");
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isEmpty()) {
+            classPath = classPath.isEmpty() ? modulePath : classPath + File.pathSeparator + modulePath;
+        }
+        Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + Parallel.PROPERTY + "=" + value, "-cp", classPath, PrintThreads.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(java.waitFor(60, TimeUnit.SECONDS), "forked JVM did not finish: " + output);
+        return output;
+    }
+
+    /** The forked JVM's program. */
+    static final class PrintThreads {
+        public static void main(String[] args) {
+            System.out.println(Parallel.threads());
+        }
     }
 }

@@ -22,13 +22,11 @@ final class KernelThreads {
         return task == null ? Parallelism.threads() : Math.max(1, task.cpus());
     }
 
-    /** Runs {@code work} with the kernels of this thread capped at {@code threads}. */
+    /**
+     * Runs {@code work} with the kernels of this thread capped at {@code threads}: a per-thread
+     * cap, so tasks sharing an executor JVM (and a local-mode driver) keep their own counts.
+     */
     static <T> T call(int threads, Supplier<T> work) {
-        // TODO: Parallelism.withThreads(threads, work) once it reaches main (api-contract.md); until then
-        // a process-wide setting, which is right only while every task of the JVM asks for the same count.
-        if (Parallelism.threads() != threads) {
-            Parallelism.setThreads(threads);
-        }
-        return work.get();
+        return Parallelism.withThreads(threads, work);
     }
 }

@@ -1,5 +1,6 @@
 package example.tabular;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.vectorgrad.Autograd;
@@ -43,7 +44,7 @@ public final class TabularExample {
             Tensor logits = model.eval().forward(test[0]);
             int[] truth = test[1].toIntArray();
             double auc = Metrics.rocAuc(logits.softmax(1).select(1, 1), truth);
-            Map<String, Tensor> state = new java.util.LinkedHashMap<>(model.stateDict());
+            Map<String, Tensor> state = new LinkedHashMap<>(model.stateDict());
             state.putAll(Map.of("scaler.mean", mean, "scaler.std", std));
             return new Result(Metrics.accuracy(logits, truth), auc, Safetensors.toBytes(state, Map.of()));
         }
