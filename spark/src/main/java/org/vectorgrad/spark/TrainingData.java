@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.NumericType;
 import scala.Tuple2;
 
 /**
@@ -66,22 +65,7 @@ public final class TrainingData implements AutoCloseable {
      */
     public static TrainingData fromRows(Dataset<Row> rows, String labelColumn, int partitions,
                                         String... featureColumns) {
-        FeatureColumns features = FeatureColumns.of(rows.schema(), featureColumns);
-        int label = FeatureColumns.indexOf(rows.schema(), labelColumn);
-        if (!(rows.schema().fields()[label].dataType() instanceof NumericType)) {
-            throw new IllegalArgumentException("label column '" + labelColumn + "' is "
-                    + rows.schema().fields()[label].dataType().simpleString() + "; expected class indices");
-        }
-        return fromSamples(rows.javaRDD().map(row -> new Sample(features.read(row, 0), classIndex(row, label))),
-                partitions);
-    }
-
-    private static int classIndex(Row row, int column) {
-        double value = ((Number) row.get(column)).doubleValue();
-        if (value < 0 || value != Math.rint(value) || value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("label " + value + " is not a class index (an integer >= 0)");
-        }
-        return (int) value;
+        return fromSamples(RowSamples.of(rows, labelColumn, featureColumns), partitions);
     }
 
     // zipWithIndex numbers a partition's elements consecutively: cut them into blocks of BLOCK_SAMPLES.

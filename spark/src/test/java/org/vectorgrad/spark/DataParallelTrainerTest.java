@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +135,35 @@ class DataParallelTrainerTest {
                 assertArrayEquals(first.losses().getFirst(), again.losses().getFirst(), mode.toString());
                 assertArrayEquals(first.parameters(), again.parameters(), mode.toString());
             }
+        }
+    }
+
+    /** A DataFrame (vector column, double labels) and an RDD of samples give the blocks' training, bit for bit. */
+    @Test
+    void rowsAndSamplesTrainAsBlocksDo() {
+        Synthetic small = Synthetic.make(200, FEATURES, 8);
+        List<Row> rows = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < small.count(); i++) {
+            float[] x = Arrays.copyOfRange(small.features(), i * FEATURES, (i + 1) * FEATURES);
+            double[] wide = new double[FEATURES];
+            for (int f = 0; f < FEATURES; f++) {
+                wide[f] = x[f];
+            }
+            rows.add(RowFactory.create((double) small.labels()[i], Vectors.dense(wide)));
+            samples.add(new Sample(x, small.labels()[i]));
+        }
+        StructType schema = new StructType().add("label", DataTypes.DoubleType)
+                .add("features", SQLDataTypes.VectorType());
+        Dataset<Row> frame = LocalSpark.session().createDataFrame(rows, schema);
+        try (TrainingData blocks = TrainingData.fromBlocks(small.blocks(LocalSpark.context(), 30, 2), 2);
+             TrainingData fromRows = TrainingData.fromRows(frame, "label", 2, "features");
+             TrainingData fromSamples = TrainingData.fromSamples(LocalSpark.context().parallelize(samples, 4), 2)) {
+            Run expected = oneEpoch(sgd(SyncMode.SOCKETS), blocks);
+            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.SOCKETS), fromSamples).parameters());
+            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.SOCKETS), fromRows).parameters());
+            assertEquals(200, fromRows.count());
+            assertEquals(FEATURES, fromRows.featureSize());
         }
     }
 
