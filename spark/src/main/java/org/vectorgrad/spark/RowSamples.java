@@ -6,9 +6,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.NumericType;
 
 /**
- * DataFrame rows to training samples. Its own class because a class's serialised lambdas share
- * one deserialiser: next to {@link TrainingData}'s, this Row lambda would make executors load
- * Spark SQL even for RDD-only training (the CLI's class path has no Spark SQL).
+ * DataFrame rows to training samples, apart from {@link TrainingData}: deserialising a lambda
+ * reflects on every method of the class that made it, so Spark SQL types in those signatures
+ * would make executors load Spark SQL even for RDD-only training (the CLI runs without it).
  */
 final class RowSamples {
     private RowSamples() {

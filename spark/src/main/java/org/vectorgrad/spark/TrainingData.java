@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
@@ -39,7 +40,7 @@ public final class TrainingData implements AutoCloseable {
         // Cached on the executors with the lineage cut (localCheckpoint): every epoch's tasks then
         // carry a small partition handle instead of, say, the driver data a parallelize holds. Our
         // own RDD, so the caller's is left as it was.
-        JavaRDD<SampleBlock> source = blocks.mapPartitions(it -> it, true);
+        JavaRDD<SampleBlock> source = blocks.mapPartitions(new Same(), true);
         source.rdd().localCheckpoint();
         Layout layout = Layout.of(source);
         JavaRDD<SampleBlock> ranged = source;
@@ -56,7 +57,7 @@ public final class TrainingData implements AutoCloseable {
 
     /** Samples in RDD order (that order gives the global indices). */
     public static TrainingData fromSamples(JavaRDD<Sample> samples, int partitions) {
-        return fromBlocks(samples.zipWithIndex().mapPartitions(TrainingData::toBlocks), partitions);
+        return fromBlocks(samples.zipWithIndex().mapPartitions(new ToBlocks()), partitions);
     }
 
     /**
@@ -68,7 +69,25 @@ public final class TrainingData implements AutoCloseable {
         return fromSamples(RowSamples.of(rows, labelColumn, featureColumns), partitions);
     }
 
-    // zipWithIndex numbers a partition's elements consecutively: cut them into blocks of BLOCK_SAMPLES.
+    // NOTE: named classes, not lambdas: deserialising a lambda reflects on all methods of the class
+    // that made it, and fromRows' signature would make executors load Spark SQL.
+
+    /** A partition as it is (our own RDD over the caller's). */
+    private static final class Same implements FlatMapFunction<Iterator<SampleBlock>, SampleBlock> {
+        @Override
+        public Iterator<SampleBlock> call(Iterator<SampleBlock> blocks) {
+            return blocks;
+        }
+    }
+
+    /** zipWithIndex numbers a partition's elements consecutively: cut them into blocks of BLOCK_SAMPLES. */
+    private static final class ToBlocks implements FlatMapFunction<Iterator<Tuple2<Sample, Long>>, SampleBlock> {
+        @Override
+        public Iterator<SampleBlock> call(Iterator<Tuple2<Sample, Long>> samples) {
+            return toBlocks(samples);
+        }
+    }
+
     private static Iterator<SampleBlock> toBlocks(Iterator<Tuple2<Sample, Long>> samples) {
         List<SampleBlock> out = new ArrayList<>();
         List<Sample> pending = new ArrayList<>();
