@@ -53,7 +53,7 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
             evaluator = new Trainer(model, optimizer);
             test = testLoader;
             out.printf(Locale.ROOT, "Spark %s: %d data-parallel workers, %d kernel thread(s) each, gradients summed"
-                    + " over sockets every step%n", spark.master(), partitions, taskCpus);
+                    + " every step%n", spark.master(), partitions, taskCpus);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -98,7 +98,7 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
         };
         // The workers' lr is the driver optimizer's (its state travels every epoch), so the schedule holds.
         return new TrainingConfig((ModelFactory) kind::build, (OptimizerFactory) p -> new SGD(p, lr, momentum),
-                LossFunction.crossEntropy(), options.batchSize(), options.seed(), true, shape, SyncMode.SOCKETS, 0);
+                LossFunction.crossEntropy(), options.batchSize(), options.seed(), true, shape, SyncMode.DIRECT, 0);
     }
 
     /**

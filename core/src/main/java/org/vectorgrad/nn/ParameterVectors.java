@@ -72,9 +72,11 @@ public final class ParameterVectors {
      */
     public static void gradientsFromArray(float[] flat, List<Tensor> params) {
         checkRoom("gradientsFromArray", params, flat);
+        // One view of the caller's array: each parameter's slice is copied once, into its .grad.
+        Tensor all = Ops.wrap(flat, flat.length);
         int at = 0;
         for (Tensor p : params) {
-            Tensor slice = Ops.wrap(Arrays.copyOfRange(flat, at, at + p.numel()), p.shape());
+            Tensor slice = all.narrow(0, at, p.numel()).view(p.shape());
             Tensor grad = p.grad();
             if (grad != null && grad.gradFn() == null && !grad.requiresGrad()) {
                 try (Autograd.Guard ignored = Autograd.noGrad()) {

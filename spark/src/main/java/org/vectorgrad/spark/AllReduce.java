@@ -11,21 +11,33 @@ interface AllReduce extends AutoCloseable {
     /** Replaces {@code v} by the sum over workers; {@code step} checks that all workers are in the same step. */
     void sum(float[] v, int step) throws IOException;
 
+    /** This worker failed: make the others' exchanges fail now instead of waiting for it. */
+    default void abort() {
+        close();
+    }
+
     @Override
     void close();
 
-    /** {@code sum[i] = parts[0][i] + parts[1][i] + ...}, in that order, for {@code [from, to)} of each part. */
+    /**
+     * {@code dst[dstOffset + i] = parts[0][offsets[0] + i] + parts[1][offsets[1] + i] + ...}, added
+     * in that order, for {@code i < length}; {@code dst} may be one of the parts. In blocks, so
+     * each part is read once and no vector-sized temporary is allocated.
+     */
     static void addInOrder(float[][] parts, int[] offsets, int length, float[] dst, int dstOffset) {
-        float[] acc = new float[length];
-        System.arraycopy(parts[0], offsets[0], acc, 0, length);
-        for (int k = 1; k < parts.length; k++) {
-            float[] part = parts[k];
-            int at = offsets[k];
-            for (int i = 0; i < length; i++) {
-                acc[i] += part[at + i];
+        float[] acc = new float[Math.min(length, 4096)];
+        for (int from = 0; from < length; from += acc.length) {
+            int n = Math.min(acc.length, length - from);
+            System.arraycopy(parts[0], offsets[0] + from, acc, 0, n);
+            for (int k = 1; k < parts.length; k++) {
+                float[] part = parts[k];
+                int at = offsets[k] + from;
+                for (int i = 0; i < n; i++) {
+                    acc[i] += part[at + i];
+                }
             }
+            System.arraycopy(acc, 0, dst, dstOffset + from, n);
         }
-        System.arraycopy(acc, 0, dst, dstOffset, length);
     }
 
     /** Chunk {@code c} of {@code n} elements split {@code k} ways starts at {@code floor(c·n/k)}. */

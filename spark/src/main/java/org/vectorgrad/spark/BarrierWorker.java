@@ -33,7 +33,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<SampleBlock>, Itera
         try (DriverLink driver = DriverLink.connect(plan.driverAddress())) {
             WorkerEpoch.ExchangeOpener opener = plan.config().sync() == SyncMode.ALL_GATHER
                     ? () -> new AllGatherAllReduce(context)
-                    : () -> new SocketAllReduce(rank, Mesh.connect(context, driver), context::isInterrupted);
+                    : () -> Mesh.open(context, driver);
             WorkerResult result = KernelThreads.call(threads,
                     () -> new WorkerEpoch(plan, rank, world).run(shard, opener, driver));
             return CollectionConverters.asScala(List.of(result).iterator());

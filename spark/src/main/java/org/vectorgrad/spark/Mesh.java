@@ -7,14 +7,17 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.UUID;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
 
 /**
- * Direct TCP connections between every pair of barrier tasks, set up once per epoch: each task
- * listens on an ephemeral port, the addresses are swapped through the driver's channel (or, if a
- * worker cannot reach it, with {@code allGather}, which takes a second), then every task connects
- * to the lower ranks and accepts the higher ones (saying its rank first).
+ * Sets up the direct exchange once per epoch: each task listens on an ephemeral port, the
+ * addresses (with the JVM they are in) are swapped through the driver's channel (or, if a worker
+ * cannot reach it, with {@code allGather}, which takes a second). If all tasks share one JVM they
+ * exchange through memory ({@link MemoryAllReduce}); otherwise every task connects to the lower
+ * ranks and accepts the higher ones (saying its rank first), one TCP connection per pair.
  */
 final class Mesh {
     private static final int ACCEPT_TIMEOUT_MILLIS = 120_000;
@@ -22,24 +25,39 @@ final class Mesh {
     private Mesh() {
     }
 
-    /** One channel per peer, indexed by rank ({@code null} at this task's own rank). */
-    static SocketChannel[] connect(BarrierTaskContext context, DriverLink driver) throws IOException {
+    /** Identifies this JVM (and class loader): workers that share it exchange through memory. */
+    private static final String JVM = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+
+    /**
+     * The direct exchange of this barrier task: through memory when every task of the stage runs
+     * in this JVM, else over TCP connections to every peer.
+     */
+    static AllReduce open(BarrierTaskContext context, DriverLink driver) throws IOException {
+        return open(context, driver, true);
+    }
+
+    /** {@link #open(BarrierTaskContext, DriverLink)}, with TCP even in one JVM unless {@code memory}. */
+    static AllReduce open(BarrierTaskContext context, DriverLink driver, boolean memory) throws IOException {
         BarrierTaskInfo[] infos = context.getTaskInfos();
         int rank = context.partitionId();
         SocketChannel[] peers = new SocketChannel[infos.length];
         if (infos.length == 1) {
-            return peers;
+            return new SocketAllReduce(rank, peers, context::isInterrupted);
         }
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(0), infos.length);
             String host = hostOf(infos[rank].address());
-            String address = host + ":" + server.socket().getLocalPort();
+            String address = JVM + "@" + host + ":" + server.socket().getLocalPort();
             String[] addresses = driver.rendezvous(rank, infos.length, address);
             if (addresses == null) {
                 addresses = context.allGather(address);
             }
+            if (memory && Arrays.stream(addresses).allMatch(a -> a.startsWith(JVM + "@"))) {
+                return new MemoryAllReduce(context.stageId() + "." + context.stageAttemptNumber(), rank,
+                        infos.length, context::isInterrupted);
+            }
             for (int peer = 0; peer < rank; peer++) {
-                peers[peer] = dial(addresses[peer], rank);
+                peers[peer] = dial(addresses[peer].substring(addresses[peer].indexOf('@') + 1), rank);
             }
             server.socket().setSoTimeout(ACCEPT_TIMEOUT_MILLIS);
             for (int accepted = rank + 1; accepted < infos.length; accepted++) {
@@ -55,7 +73,7 @@ final class Mesh {
             closeAll(peers);
             throw e;
         }
-        return peers;
+        return new SocketAllReduce(rank, peers, context::isInterrupted);
     }
 
     static void closeAll(SocketChannel[] peers) {

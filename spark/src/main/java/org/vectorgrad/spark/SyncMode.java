@@ -3,11 +3,12 @@ package org.vectorgrad.spark;
 /** How the workers of a data-parallel step combine their gradients. */
 public enum SyncMode {
     /**
-     * Barrier tasks that live for a whole epoch and exchange gradients over direct TCP
-     * connections every step (addresses swapped once with {@code BarrierTaskContext.allGather}):
-     * a reduce-scatter then an all-gather, each chunk summed in worker order. The default.
+     * Barrier tasks that live for a whole epoch and exchange gradients directly every step: a
+     * reduce-scatter then an all-gather, each chunk summed in worker order. Over TCP connections
+     * between the tasks (addresses swapped once, through the driver), or through memory when all
+     * tasks run in one JVM (local mode). The default.
      */
-    SOCKETS,
+    DIRECT,
     /**
      * Barrier tasks that live for a whole epoch and exchange gradients every step through
      * {@code BarrierTaskContext.allGather} (Base64 text relayed by the driver). Needs no extra

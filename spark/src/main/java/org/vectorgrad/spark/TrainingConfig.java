@@ -33,10 +33,10 @@ public record TrainingConfig(ModelFactory model, OptimizerFactory optimizer, Los
         }
     }
 
-    /** Cross-entropy, seed 0, shuffled, {@link SyncMode#SOCKETS}, threads from {@code spark.task.cpus}. */
+    /** Cross-entropy, seed 0, shuffled, {@link SyncMode#DIRECT}, threads from {@code spark.task.cpus}. */
     public static TrainingConfig of(ModelFactory model, OptimizerFactory optimizer, int batchSize, int... sampleShape) {
         return new TrainingConfig(model, optimizer, LossFunction.crossEntropy(), batchSize, 0, true, sampleShape,
-                SyncMode.SOCKETS, 0);
+                SyncMode.DIRECT, 0);
     }
 
     public TrainingConfig withLoss(LossFunction newLoss) {

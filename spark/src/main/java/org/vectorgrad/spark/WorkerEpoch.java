@@ -38,6 +38,9 @@ final class WorkerEpoch {
             // and the driver must already know whose failure came first.
             WorkerFailure failure = new WorkerFailure(rank, world, plan.epoch(), step, e);
             driver.failure(failure);
+            if (exchange != null) {
+                exchange.abort();
+            }
             throw failure;
         } finally {
             if (exchange != null) {

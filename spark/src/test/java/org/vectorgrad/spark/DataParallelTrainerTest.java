@@ -103,17 +103,17 @@ class DataParallelTrainerTest {
      */
     @Test
     void equalsSingleProcessTrainingAtTheSameGlobalBatch() {
-        Run spark = spark(sgd(SyncMode.SOCKETS));
-        Run single = single(sgd(SyncMode.SOCKETS));
+        Run spark = spark(sgd(SyncMode.DIRECT));
+        Run single = single(sgd(SyncMode.DIRECT));
         assertTrue(spark.maxLossDifference(single) < 1e-5);
         assertTrue(spark.maxParameterDifference(single) < 1e-5);
     }
 
     @Test
     void adamWEqualsSingleProcessToo() {
-        TrainingConfig sgd = sgd(SyncMode.SOCKETS);
+        TrainingConfig sgd = sgd(SyncMode.DIRECT);
         TrainingConfig adamW = new TrainingConfig(sgd.model(), p -> new AdamW(p, 0.01f, 0.01f), sgd.loss(), BATCH,
-                SHUFFLE_SEED, true, new int[] {FEATURES}, SyncMode.SOCKETS, 0);
+                SHUFFLE_SEED, true, new int[] {FEATURES}, SyncMode.DIRECT, 0);
         Run spark = spark(adamW);
         Run single = single(adamW);
         assertTrue(spark.maxLossDifference(single) < 1e-5);
@@ -128,7 +128,7 @@ class DataParallelTrainerTest {
     void rerunsAndEveryExchangeGiveTheSameBits() {
         try (TrainingData small = TrainingData.fromBlocks(Synthetic.make(200, FEATURES, 8)
                 .blocks(LocalSpark.context(), 30, 2), 2)) {
-            Run first = oneEpoch(sgd(SyncMode.SOCKETS), small);
+            Run first = oneEpoch(sgd(SyncMode.DIRECT), small);
             assertEquals(4, first.losses().getFirst().length);
             for (SyncMode mode : SyncMode.values()) {
                 Run again = oneEpoch(sgd(mode), small);
@@ -159,9 +159,9 @@ class DataParallelTrainerTest {
         try (TrainingData blocks = TrainingData.fromBlocks(small.blocks(LocalSpark.context(), 30, 2), 2);
              TrainingData fromRows = TrainingData.fromRows(frame, "label", 2, "features");
              TrainingData fromSamples = TrainingData.fromSamples(LocalSpark.context().parallelize(samples, 4), 2)) {
-            Run expected = oneEpoch(sgd(SyncMode.SOCKETS), blocks);
-            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.SOCKETS), fromSamples).parameters());
-            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.SOCKETS), fromRows).parameters());
+            Run expected = oneEpoch(sgd(SyncMode.DIRECT), blocks);
+            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.DIRECT), fromSamples).parameters());
+            assertArrayEquals(expected.parameters(), oneEpoch(sgd(SyncMode.DIRECT), fromRows).parameters());
             assertEquals(200, fromRows.count());
             assertEquals(FEATURES, fromRows.featureSize());
         }
@@ -172,11 +172,11 @@ class DataParallelTrainerTest {
     void moreWorkersThanSlotsNeedTheFallback() {
         try (TrainingData three = TrainingData.fromBlocks(data.blocks(LocalSpark.context(), 50, 3), 3)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> oneEpoch(sgd(SyncMode.SOCKETS), three));
+                    () -> oneEpoch(sgd(SyncMode.DIRECT), three));
             assertEquals("3 partitions need 3 concurrent barrier tasks but master local[2] runs 2 at a time"
                     + " (spark.task.cpus=1); use fewer partitions or more cores", e.getMessage());
             Run fallback = oneEpoch(sgd(SyncMode.JOB_PER_STEP), three);
-            Module model = sgd(SyncMode.SOCKETS).model().get();
+            Module model = sgd(SyncMode.DIRECT).model().get();
             float[] expected = SingleProcess.epoch(model, new SGD(model.parameters(), 0.1f, 0.9f), data, BATCH,
                     SHUFFLE_SEED, 0);
             for (int step = 0; step < expected.length; step++) {

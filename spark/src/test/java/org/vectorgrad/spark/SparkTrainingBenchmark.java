@@ -25,7 +25,7 @@ public final class SparkTrainingBenchmark {
     public static void main(String[] args) throws IOException {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        SyncMode sync = args.length > 2 ? SyncMode.valueOf(args[2]) : SyncMode.SOCKETS;
+        SyncMode sync = args.length > 2 ? SyncMode.valueOf(args[2]) : SyncMode.DIRECT;
         ImageDataset train = FashionMnist.load(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TRAIN);
         ImageDataset test = FashionMnist.load(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TEST);
         DataLoader.Batch all = DataLoader.fashionMnist(train, train.count(), false, 0, DataLoader.InputShape.FLAT)

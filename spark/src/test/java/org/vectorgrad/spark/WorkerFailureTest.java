@@ -97,11 +97,11 @@ class WorkerFailureTest {
     @Test
     void aFailedEpochWritesNothingAndAResumedRunFinishesAsIfUninterrupted(@TempDir Path dir) throws IOException {
         Path checkpoint = dir.resolve("run.safetensors");
-        new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS))
+        new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.DIRECT))
                 .fit(prepared, 1, checkpoint, stats -> { });
         byte[] afterFirstEpoch = Files.readAllBytes(checkpoint);
 
-        DataParallelTrainer failing = new DataParallelTrainer(LocalSpark.context(), config(0, 4, SyncMode.SOCKETS));
+        DataParallelTrainer failing = new DataParallelTrainer(LocalSpark.context(), config(0, 4, SyncMode.DIRECT));
         WorkerFailure failure = assertThrows(WorkerFailure.class, () -> failing.fit(prepared, 2, checkpoint, s -> { }));
         assertEquals(1, failure.epoch());
         assertEquals(4, failure.step());
@@ -110,9 +110,9 @@ class WorkerFailureTest {
             assertEquals(List.of(checkpoint), files.toList(), "no temporary files left behind");
         }
 
-        DataParallelTrainer resumed = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS));
+        DataParallelTrainer resumed = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.DIRECT));
         assertEquals(1, resumed.fit(prepared, 2, checkpoint, s -> { }).size(), "only the missing epoch is trained");
-        DataParallelTrainer straight = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.SOCKETS));
+        DataParallelTrainer straight = new DataParallelTrainer(LocalSpark.context(), config(NEVER, 0, SyncMode.DIRECT));
         straight.fit(prepared, 2, null, s -> { });
         assertArrayEquals(ParameterVectors.parametersToArray(straight.model().parameters()),
                 ParameterVectors.parametersToArray(resumed.model().parameters()));
