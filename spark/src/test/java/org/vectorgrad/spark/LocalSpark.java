@@ -20,7 +20,10 @@ final class LocalSpark {
         // other classes step aside (one SparkContext per JVM).
         Assumptions.assumeFalse(Boolean.getBoolean("vectorgrad.localCluster"), "the local-cluster JVM");
         if (session == null) {
-            SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("vectorgrad-spark-tests")
+            // The benchmarks may ask for another master, e.g. -Dvectorgrad.master=local-cluster[2,1,2048].
+            String master = System.getProperty("vectorgrad.master", "local[2]");
+            SparkConf conf = new SparkConf().setMaster(master).setAppName("vectorgrad-spark-tests")
+                    .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                     .set("spark.ui.enabled", "false")
                     .set("spark.driver.host", "127.0.0.1")
                     .set("spark.driver.bindAddress", "127.0.0.1")
