@@ -96,6 +96,7 @@ class FashionMnistSliceTest {
     void sparkTrainsAsOneProcessDoes(String kind, int count) throws IOException {
         Assumptions.assumeTrue(FashionMnist.isPresent(FashionMnist.DEBIAN_DIR),
                 "dataset-fashion-mnist is not installed (.ci/run installs it)");
+        LocalSpark.context(); // steps aside in the local-cluster JVM before the single-process reference runs
         ImageDataset train = FashionMnist.load(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TRAIN).head(count);
         Module single = build(kind);
         float[] expected = singleProcess(single, new SGD(single.parameters(), 0.03f, 0.9f), train, kind);
