@@ -65,7 +65,7 @@ final class InPlace {
     }
 
     private static Tensor written(Tensor dst) {
-        dst.versionCounter.bump();
+        dst.counter().bump();
         return dst;
     }
 

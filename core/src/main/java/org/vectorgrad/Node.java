@@ -32,7 +32,7 @@ final class Node implements GradFn {
     private final int[][] inputShapes;
     private final Derivative derivative;
     private Tensor[] saved;
-    /** The version of each saved tensor when it was saved (unused where saved[i] is null). */
+    /** The version of each saved tensor when it was saved (unused where saved[i] is null); null: all 0. */
     private final int[] savedVersions;
     /** Tensor hooks of the output (or of the leaf, for an accumulator), in registration order; null if none. */
     private volatile List<UnaryOperator<Tensor>> hooks;
@@ -55,14 +55,14 @@ final class Node implements GradFn {
         this.forwardTrace = AnomalyMode.forwardTrace(name);
     }
 
+    /** Null when every saved tensor is at version 0 (the common case: no array to allocate). */
     private static int[] versionsOf(Tensor[] saved) {
-        if (saved.length == 0) {
-            return null;
-        }
-        int[] versions = new int[saved.length];
+        int[] versions = null;
         for (int i = 0; i < saved.length; i++) {
-            if (saved[i] != null) {
-                versions[i] = saved[i].versionCounter.get();
+            int version = saved[i] == null ? 0 : saved[i].version();
+            if (version != 0) {
+                versions = versions == null ? new int[saved.length] : versions;
+                versions[i] = version;
             }
         }
         return versions;
@@ -135,8 +135,9 @@ final class Node implements GradFn {
     /** PyTorch's SavedVariable::unpack check: a saved tensor written in place since it was saved. */
     private void checkSavedVersions() {
         for (int i = 0; i < saved.length; i++) {
-            if (saved[i] != null && saved[i].versionCounter.get() != savedVersions[i]) {
-                throw new IllegalStateException(modifiedMessage(saved[i], savedVersions[i]));
+            int expected = savedVersions == null ? 0 : savedVersions[i];
+            if (saved[i] != null && saved[i].version() != expected) {
+                throw new IllegalStateException(modifiedMessage(saved[i], expected));
             }
         }
     }
@@ -151,7 +152,7 @@ final class Node implements GradFn {
                         + " with torch.autograd.set_detect_anomaly(True).";
         return "one of the variables needed for gradient computation has been modified by an inplace operation: ["
                 + type + " " + Arrays.toString(t.layout.shape) + "]" + producer + " is at version "
-                + t.versionCounter.get() + "; expected version " + expected + " instead. " + hint;
+                + t.version() + "; expected version " + expected + " instead. " + hint;
     }
 
     /** Registers a tensor hook ({@link Tensor#registerHook}); concurrent backward passes see a consistent list. */
@@ -192,6 +193,11 @@ final class Node implements GradFn {
         for (UnaryOperator<Tensor> hook : list) {
             Tensor replaced = hook.apply(grad);
             if (replaced != null) {
+                if (!Arrays.equals(replaced.layout.shape, grad.layout.shape)) {
+                    throw new IllegalStateException("hook has changed the size of value: the gradient of shape "
+                            + Tensor.sizeString(grad.layout.shape) + " was replaced by one of shape "
+                            + Tensor.sizeString(replaced.layout.shape));
+                }
                 grad = replaced;
             }
         }

@@ -14,18 +14,22 @@ public final class Tensor {
     final float[] data;
     final Layout layout;
     final DType dtype;
-    /** Shared with every view of {@link #data}: see {@link VersionCounter}. */
-    final VersionCounter versionCounter;
+    /**
+     * Shared with every view of {@link #data} (see {@link VersionCounter}); created on first
+     * need (a view or a write), so the many tensors that are never viewed nor written, at
+     * version 0 for life, cost no extra allocation. Set once, by CAS: see {@link #counter()}.
+     */
+    private volatile VersionCounter versionCounter;
     private boolean requiresGrad;
     private Node gradFn;
     private Node accumulator;
     private Tensor grad;
 
     Tensor(float[] data, Layout layout, DType dtype) {
-        this(data, layout, dtype, new VersionCounter());
+        this(data, layout, dtype, null);
     }
 
-    /** A tensor over another's storage: {@code counter} is that storage's version counter. */
+    /** A tensor over another's storage: {@code counter} is that storage's version counter (from {@link #counter()}). */
     Tensor(float[] data, Layout layout, DType dtype, VersionCounter counter) {
         this.data = data;
         this.layout = layout;
@@ -232,7 +236,7 @@ public final class Tensor {
 
     /** A tensor sharing this one's storage, without history and not requiring grad. */
     public Tensor detach() {
-        return new Tensor(data, layout, dtype, versionCounter);
+        return new Tensor(data, layout, dtype, counter());
     }
 
     /** Drops the accumulated gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
@@ -276,7 +280,7 @@ public final class Tensor {
             grad = grad.detach().add(incoming.detach());
         } else {
             Elementwise.addInPlace(grad, incoming);
-            grad.versionCounter.bump();
+            grad.counter().bump();
         }
     }
 
@@ -384,7 +388,7 @@ public final class Tensor {
      * reads as 1/0 over the same storage (bools are stored as 0f/1f and never require grad).
      */
     public Tensor toFloat() {
-        return dtype == DType.FLOAT32 ? this : new Tensor(data, layout, DType.FLOAT32, versionCounter);
+        return dtype == DType.FLOAT32 ? this : new Tensor(data, layout, DType.FLOAT32, counter());
     }
 
     /** {@code condition ? a : b} elementwise, broadcasting all three ({@code torch.where}). */
@@ -652,7 +656,30 @@ public final class Tensor {
      * shared by every view of the storage. Backward refuses saved tensors whose version moved.
      */
     public int version() {
-        return versionCounter.get();
+        VersionCounter counter = versionCounter;
+        return counter == null ? 0 : counter.get();
+    }
+
+    /** This storage's counter, created on first use; views created concurrently still agree on one. */
+    VersionCounter counter() {
+        VersionCounter counter = versionCounter;
+        if (counter != null) {
+            return counter;
+        }
+        VersionCounter fresh = new VersionCounter();
+        VersionCounter witness = (VersionCounter) VERSION_COUNTER.compareAndExchange(this, null, fresh);
+        return witness == null ? fresh : witness;
+    }
+
+    private static final java.lang.invoke.VarHandle VERSION_COUNTER;
+
+    static {
+        try {
+            VERSION_COUNTER = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(Tensor.class, "versionCounter", VersionCounter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**

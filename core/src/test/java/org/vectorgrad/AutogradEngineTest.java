@@ -256,6 +256,26 @@ class AutogradEngineTest {
         assertOutcome("hook:no_grad", () -> Tensor.of(1f).registerHook(g -> g));
     }
 
+    @Test
+    void aHookMayNotChangeTheGradientsShape() {
+        Tensor x = leaf(1, 2);
+        x.registerHook(g -> g.sum());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.mul(2f).sum().backward());
+        assertEquals("hook has changed the size of value: the gradient of shape torch.Size([2]) was replaced by"
+                + " one of shape torch.Size([])", e.getMessage());
+    }
+
+    @Test
+    void hooksRunUnderCreateGraphAndStayDifferentiable() {
+        Tensor x = leaf(1, 2);
+        Tensor z = x.mul(x);
+        z.registerHook(g -> g.mul(3f));
+        Tensor first = Autograd.grad(new Tensor[] {z.sum()}, new Tensor[] {x}, null, true, true)[0];
+        assertArrayEquals(new float[] {6, 12}, first.toArray());
+        first.sum().backward();
+        assertArrayEquals(new float[] {6, 6}, x.grad().toArray());
+    }
+
     // ---- anomaly mode ---------------------------------------------------------------------------
 
     @Test
