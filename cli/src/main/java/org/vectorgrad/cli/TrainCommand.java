@@ -71,6 +71,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-limit", paramLabel = "N", description = "evaluate on the first N test images only")
     Integer testLimit;
 
+    @Option(names = "--spark", paramLabel = "MASTER", arity = "0..1", fallbackValue = "local[*]",
+            description = "train on Apache Spark: data-parallel workers that sum their gradients every step (same"
+                + " results as one process at the same batch size). MASTER: local[N], local[*] (the default),"
+                + " spark://host:7077 or yarn")
+    String sparkMaster;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "with --spark: data-parallel workers"
+            + " (default: the master's cores)")
+    Integer partitions;
+
     /** The result-deciding options, as spelled on the command line, that a resumed run takes from its checkpoint. */
     private static final List<String> TRAJECTORY = List.of("--model", "--batch-size", "--lr", "--lr-schedule",
             "--momentum", "--seed", "--limit", "--test-limit");
@@ -111,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         try {
             TrainOptions options = options();
+            SparkOptions spark = sparkOptions();
             RunCheckpoint checkpoint = null;
             if (resume != null) {
                 Preflight.checkResumeFile(resume);
@@ -121,12 +132,22 @@ final class TrainCommand implements Callable<Integer> {
             DatasetSetup.ensure(options.dataDir(), environment, err);
             boolean interactive = System.console() != null && System.console().isTerminal();
             int stop = stopAfter == null ? options.epochs() : Math.min(stopAfter, options.epochs());
-            new TrainingRun(options, out, err, interactive).run(checkpoint, stop);
+            new TrainingRun(options, out, err, interactive, spark).run(checkpoint, stop);
             return 0;
         } catch (DatasetSetup.DatasetUnavailableException | IOException | IllegalArgumentException e) {
             err.println("vectorgrad train: " + Preflight.message(e));
             return 1;
         }
+    }
+
+    private SparkOptions sparkOptions() {
+        if (sparkMaster == null) {
+            if (partitions != null) {
+                throw new IllegalArgumentException("--partitions only applies with --spark");
+            }
+            return null;
+        }
+        return new SparkOptions(sparkMaster, partitions);
     }
 
     /** The options of a resumed run: the checkpoint's, unless the command line names a different value. */

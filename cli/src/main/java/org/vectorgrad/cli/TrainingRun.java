@@ -30,12 +30,19 @@ final class TrainingRun {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean interactive;
+    private final SparkOptions spark;
 
     TrainingRun(TrainOptions options, PrintStream out, PrintStream err, boolean interactive) {
+        this(options, out, err, interactive, null);
+    }
+
+    /** With {@code spark} not null, each epoch trains on Spark ({@link SparkEpochs}); the rest is the same. */
+    TrainingRun(TrainOptions options, PrintStream out, PrintStream err, boolean interactive, SparkOptions spark) {
         this.options = options;
         this.out = out;
         this.err = err;
         this.interactive = interactive;
+        this.spark = spark;
     }
 
     /** The model and its optimizer and schedule, as built from the seed or restored. */
@@ -56,15 +63,33 @@ final class TrainingRun {
         State state = initialState(resume);
         out.printf(Locale.ROOT, "Training %s on %d Fashion-MNIST images (%d test): %s%n", options.model(),
                 train.count(), test.count(), options.describe());
-        Trainer trainer = new Trainer(state.model(), state.optimizer());
         long start = System.nanoTime();
         int done = state.history().size();
-        for (int epoch = done; epoch < stopAfter; epoch++) {
+        if (done < stopAfter) {
+            try (EpochRunner runner = spark == null
+                    ? EpochRunner.local(new Trainer(state.model(), state.optimizer()), trainLoader, testLoader)
+                    : EpochRunner.spark(options, spark, train, testLoader, state.model(), state.optimizer(), out)) {
+                train(runner, state, train.count(), stopAfter);
+            }
+        }
+        if (state.history().size() == done) {
+            // Files are written after each epoch: none ran, so none of them is this run's.
+            out.printf(Locale.ROOT, "Nothing to train: the checkpoint already has %d of %d epochs%s; no files written%n",
+                    done, options.epochs(), stopAfter < options.epochs() ? " (--stop-after " + stopAfter + ")" : "");
+        } else {
+            out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
+                    (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
+        }
+        return state.history();
+    }
+
+    private void train(EpochRunner runner, State state, int samples, int stopAfter) throws IOException {
+        for (int epoch = state.history().size(); epoch < stopAfter; epoch++) {
             EpochResult result;
-            try (ProgressBar bar = progressBar(epoch, train.count())) {
-                result = trainer.trainEpoch(trainLoader, epoch, testLoader, (samples, loss, nanos) -> {
-                    bar.stepTo(samples);
-                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %.0f samples/s", loss, samples / (nanos / 1e9)));
+            try (ProgressBar bar = progressBar(epoch, samples)) {
+                result = runner.trainEpoch(epoch, (done, loss, nanos) -> {
+                    bar.stepTo(done);
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %.0f samples/s", loss, done / (nanos / 1e9)));
                 });
             }
             state.history().add(result);
@@ -76,15 +101,6 @@ final class TrainingRun {
                     result.samplesPerSecond());
             save(state);
         }
-        if (state.history().size() == done) {
-            // Files are written after each epoch: none ran, so none of them is this run's.
-            out.printf(Locale.ROOT, "Nothing to train: the checkpoint already has %d of %d epochs%s; no files written%n",
-                    done, options.epochs(), stopAfter < options.epochs() ? " (--stop-after " + stopAfter + ")" : "");
-        } else {
-            out.printf(Locale.ROOT, "Done in %.1f s. Checkpoint %s, history %s, curves %s%n",
-                    (System.nanoTime() - start) / 1e9, options.checkpointFile(), options.historyFile(), options.plotFile());
-        }
-        return state.history();
     }
 
     private State initialState(RunCheckpoint resume) throws IOException {

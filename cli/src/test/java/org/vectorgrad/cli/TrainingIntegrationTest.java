@@ -100,7 +100,7 @@ class TrainingIntegrationTest {
     }
 
     /** Random images whose class brightens one band of rows, so there is something to learn. */
-    private static Path syntheticDataset(Path dir, int trainCount, int testCount) throws IOException {
+    static Path syntheticDataset(Path dir, int trainCount, int testCount) throws IOException {
         Files.createDirectories(dir);
         SplittableRandom random = new SplittableRandom(17);
         for (String prefix : List.of("train", "t10k")) {

@@ -1,0 +1,47 @@
+package org.vectorgrad.spark;
+
+import java.io.IOException;
+
+/**
+ * Sums a vector across the workers of a barrier stage: afterwards every worker holds
+ * {@code v_0 + v_1 + ... + v_{K-1}}, each element added in worker order, so the result is the
+ * same bits on every worker and in every run with the same worker count.
+ */
+interface AllReduce extends AutoCloseable {
+    /** Replaces {@code v} by the sum over workers; {@code step} checks that all workers are in the same step. */
+    void sum(float[] v, int step) throws IOException;
+
+    /** This worker failed: make the others' exchanges fail now instead of waiting for it. */
+    default void abort() {
+        close();
+    }
+
+    @Override
+    void close();
+
+    /**
+     * {@code dst[dstOffset + i] = parts[0][offsets[0] + i] + parts[1][offsets[1] + i] + ...}, added
+     * in that order, for {@code i < length}; {@code dst} may be one of the parts. In blocks, so
+     * each part is read once and no vector-sized temporary is allocated.
+     */
+    static void addInOrder(float[][] parts, int[] offsets, int length, float[] dst, int dstOffset) {
+        float[] acc = new float[Math.min(length, 4096)];
+        for (int from = 0; from < length; from += acc.length) {
+            int n = Math.min(acc.length, length - from);
+            System.arraycopy(parts[0], offsets[0] + from, acc, 0, n);
+            for (int k = 1; k < parts.length; k++) {
+                float[] part = parts[k];
+                int at = offsets[k] + from;
+                for (int i = 0; i < n; i++) {
+                    acc[i] += part[at + i];
+                }
+            }
+            System.arraycopy(acc, 0, dst, dstOffset + from, n);
+        }
+    }
+
+    /** Chunk {@code c} of {@code n} elements split {@code k} ways starts at {@code floor(c·n/k)}. */
+    static int bound(int n, int k, int c) {
+        return (int) ((long) n * c / k);
+    }
+}

@@ -1,0 +1,159 @@
+package org.vectorgrad.spark;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The driver's end of a training epoch: workers connect to swap their gradient-exchange addresses
+ * ({@link Rendezvous}), to report progress (rank 0, a few times a second) and failures. A failure is acknowledged before the worker throws, so when Spark reports
+ * the job as failed the driver already holds the worker's original exception and step (Spark's
+ * own report of a barrier stage keeps only the text).
+ */
+final class DriverChannel implements AutoCloseable {
+    static final byte PROGRESS = 1;
+    static final byte FAILURE = 2;
+    static final byte ADDRESS = 3;
+
+    /** Samples trained and their loss sum, as last reported. */
+    record Progress(int samples, double lossSum) {
+    }
+
+    private final ServerSocket server;
+    private final String host;
+    private final ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    private final List<WorkerFailure> failures = new ArrayList<>();
+    private final List<Socket> connections = new ArrayList<>();
+    private final Rendezvous rendezvous = new Rendezvous();
+    private volatile Progress progress = new Progress(0, 0);
+
+    private DriverChannel(String host) throws IOException {
+        this.host = host;
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(0), 64);
+        Thread acceptor = new Thread(this::acceptLoop, "vectorgrad-driver-channel");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Listens on an ephemeral port of every interface; workers are told {@code host}. */
+    static DriverChannel open(String host) throws IOException {
+        return new DriverChannel(host);
+    }
+
+    String address() {
+        return host + ":" + server.getLocalPort();
+    }
+
+    Progress progress() {
+        return progress;
+    }
+
+    /**
+     * The failure to report: the first a worker reported about itself, else the first that only
+     * lost a peer. A failing worker reports before it drops its connections, so its report
+     * arrives before those of the peers it takes down.
+     */
+    synchronized WorkerFailure failure() {
+        return failures.stream().min(Comparator.comparing(WorkerFailure::isSecondary)).orElse(null);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                synchronized (this) {
+                    connections.add(socket);
+                }
+                Thread reader = new Thread(() -> serve(socket), "vectorgrad-driver-channel-reader");
+                reader.setDaemon(true);
+                reader.start();
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket; DataInputStream in = new DataInputStream(socket.getInputStream());
+             DataOutputStream out = new DataOutputStream(socket.getOutputStream())) {
+            while (true) {
+                byte type = in.readByte();
+                if (type == PROGRESS) {
+                    progress = new Progress(in.readInt(), in.readDouble());
+                } else if (type == ADDRESS) {
+                    rendezvous.register(in.readInt(), in.readInt(), in.readUTF(), out);
+                } else if (type == FAILURE) {
+                    byte[] bytes = new byte[in.readInt()];
+                    in.readFully(bytes);
+                    record(bytes);
+                    synchronized (out) {
+                        out.write(1);
+                        out.flush();
+                    }
+                } else {
+                    return;
+                }
+            }
+        } catch (EOFException e) {
+            // the worker finished
+        } catch (IOException e) {
+            // a worker's reports are best effort: Spark still reports its failure
+        }
+    }
+
+    private void record(byte[] bytes) {
+        try (ObjectInputStream in = new LoaderObjectInput(new ByteArrayInputStream(bytes), loader)) {
+            WorkerFailure failure = (WorkerFailure) in.readObject();
+            synchronized (this) {
+                failures.add(failure);
+            }
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            // unreadable: Spark's own failure report stands
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            synchronized (this) {
+                for (Socket socket : connections) {
+                    socket.close();
+                }
+            }
+        } catch (IOException ignored) {
+            // closing is best effort
+        }
+    }
+
+    /** Resolves classes with the driver's class loader (the user's exception classes live there). */
+    private static final class LoaderObjectInput extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInput(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.vectorgrad.spark;
+
+import java.io.Serializable;
+import org.apache.spark.broadcast.Broadcast;
+import org.vectorgrad.Generator;
+
+/**
+ * What every worker needs for one epoch: the configuration, the epoch, the data size, where the
+ * driver listens, and the broadcast starting state (model and optimizer as safetensors bytes).
+ */
+record EpochPlan(TrainingConfig config, int epoch, int count, String driverAddress, Broadcast<EpochStart> start)
+        implements Serializable {
+
+    /** The epoch's sample order: {@code torch.randperm(count)} seeded with {@code seed + epoch}, or 0..count-1. */
+    int[] order() {
+        if (config.shuffle()) {
+            return new Generator(config.seed() + epoch).randperm(count);
+        }
+        int[] identity = new int[count];
+        for (int i = 0; i < count; i++) {
+            identity[i] = i;
+        }
+        return identity;
+    }
+
+    int steps() {
+        return (count + config.batchSize() - 1) / config.batchSize();
+    }
+
+    /** The model and optimizer state an epoch starts from. */
+    record EpochStart(byte[] model, byte[] optimizer) implements Serializable {
+    }
+}

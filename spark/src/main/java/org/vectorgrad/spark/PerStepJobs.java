@@ -1,0 +1,100 @@
+package org.vectorgrad.spark;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.vectorgrad.Autograd;
+import org.vectorgrad.Tensor;
+import org.vectorgrad.nn.Module;
+import org.vectorgrad.nn.ParameterVectors;
+import org.vectorgrad.optim.Optimizer;
+
+/**
+ * The fallback where barrier mode is unavailable ({@link SyncMode#JOB_PER_STEP}): every step is a
+ * Spark job; its tasks load the driver's current weights (broadcast), compute their share of the
+ * batch's gradients exactly as a barrier worker does, and return them; the driver adds them in
+ * partition order (the same sums, so the same numbers) and steps its optimizer. NOTE: buffers
+ * such as BatchNorm running statistics stay on the tasks' models and never reach the driver.
+ */
+final class PerStepJobs {
+    private PerStepJobs() {
+    }
+
+    static EpochStats run(JavaSparkContext sc, TrainingData data, TrainingConfig config, Module model,
+                          Optimizer optimizer, int epoch, StepProgress progress) {
+        EpochPlan plan = new EpochPlan(config, epoch, data.count(), null, null);
+        int[] order = plan.order();
+        String run = UUID.randomUUID().toString();
+        List<Tensor> params = model.parameters();
+        model.train();
+        float[] losses = new float[plan.steps()];
+        double lossSum = 0;
+        long began = System.nanoTime();
+        for (int step = 0; step < losses.length; step++) {
+            int from = step * config.batchSize();
+            int to = Math.min(order.length, from + config.batchSize());
+            float[] sum = step(sc, data, plan, run, step, Arrays.copyOfRange(order, from, to),
+                    ParameterVectors.parametersToArray(params));
+            ParameterVectors.gradientsFromArray(sum, params);
+            optimizer.step();
+            losses[step] = sum[sum.length - 1];
+            lossSum += (double) losses[step] * (to - from);
+            progress.update(to, lossSum / to, System.nanoTime() - began);
+        }
+        return EpochJob.stats(plan, losses, (System.nanoTime() - began) / 1e9, data.partitions(), Double.NaN);
+    }
+
+    private static float[] step(JavaSparkContext sc, TrainingData data, EpochPlan plan, String run, int step,
+                                int[] batch, float[] weights) {
+        Broadcast<float[]> shared = sc.broadcast(weights);
+        int workers = data.partitions();
+        try {
+            List<float[]> parts = data.blocks().mapPartitionsWithIndex(
+                    (rank, blocks) -> List.of(shard(plan, run, step, batch, shared.value(), rank, workers,
+                            blocks)).iterator(), false).collect();
+            AllReduce.addInOrder(parts.toArray(new float[0][]), new int[parts.size()], weights.length + 1,
+                    parts.getFirst(), 0);
+            return parts.getFirst();
+        } catch (Exception e) { // SparkException is checked, though Scala does not declare it
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof WorkerFailure failure) {
+                    throw failure;
+                }
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("a training step's job failed: " + e, e);
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    // One partition's share of one step, on an executor.
+    private static float[] shard(EpochPlan plan, String run, int step, int[] batch, float[] weights, int rank,
+                                 int workers, Iterator<SampleBlock> blocks) {
+        TrainingConfig config = plan.config();
+        try {
+            ShardView shard = ShardView.of(blocks, config.featureSize());
+            Module model = ModelCache.get(run + "/" + rank, () -> config.model().get().train());
+            return KernelThreads.call(KernelThreads.forTask(config.threadsPerTask()), () -> {
+                load(model, weights);
+                GradientStep gradients = new GradientStep(model, config.loss());
+                gradients.compute(shard.select(batch, 0, batch.length, config.sampleShape()), batch.length);
+                return gradients.vector();
+            });
+        } catch (RuntimeException | Error e) {
+            throw new WorkerFailure(rank, workers, plan.epoch(), step, e);
+        }
+    }
+
+    private static void load(Module model, float[] weights) {
+        int at = 0;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            for (Tensor p : model.parameters()) {
+                p.detach().copyFrom(Tensor.fromArray(Arrays.copyOfRange(weights, at, at + p.numel()), p.shape()));
+                at += p.numel();
+            }
+        }
+    }
+}
