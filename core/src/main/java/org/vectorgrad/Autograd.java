@@ -12,20 +12,20 @@ public final class Autograd {
     private Autograd() {
     }
 
-    /** A grad-mode scope: closing it restores the mode that was in force when it was opened. */
+    /** A grad-mode (or anomaly-mode) scope: closing it restores the mode in force when it was opened. */
     public static final class Guard implements AutoCloseable {
-        private final boolean previous;
+        private final Runnable restore;
         private boolean closed;
 
-        private Guard(boolean previous) {
-            this.previous = previous;
+        private Guard(Runnable restore) {
+            this.restore = restore;
         }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
-                GRAD_ENABLED.get()[0] = previous;
+                restore.run();
             }
         }
     }
@@ -42,9 +42,9 @@ public final class Autograd {
 
     static Guard setGradEnabled(boolean enabled) {
         boolean[] mode = GRAD_ENABLED.get();
-        Guard guard = new Guard(mode[0]);
+        boolean previous = mode[0];
         mode[0] = enabled;
-        return guard;
+        return new Guard(() -> mode[0] = previous);
     }
 
     /** Whether operations on this thread record a graph ({@code torch.is_grad_enabled()}). */
@@ -99,5 +99,19 @@ public final class Autograd {
     /** {@code torch.autograd.functional.jvp(fn, x, v)}: {@code {fn(x), J·v}}, detached. */
     public static Tensor[] jvp(UnaryOperator<Tensor> fn, Tensor x, Tensor v) {
         return FunctionalAutograd.jvp(fn, x, v);
+    }
+
+    /**
+     * Within the returned scope (this thread; scopes nest) autograd checks itself, as PyTorch's
+     * {@code torch.autograd.detect_anomaly()}: each node recorded remembers the forward stack
+     * trace that created it, and in backward a node whose backward returns NaN fails with
+     * {@code IllegalStateException("Function 'LogBackward0' returned nan values in its 0th
+     * output.")} whose cause is that forward trace ("Error detected in LogBackward0. Traceback of
+     * forward call that caused the error:"); other errors raised by a node's backward get the
+     * trace as a suppressed exception. Only NaN is checked, not infinity, as in PyTorch. Slow;
+     * for debugging. Costs nothing measurable while no scope is open.
+     */
+    public static Guard detectAnomaly() {
+        return new Guard(AnomalyMode.enable());
     }
 }

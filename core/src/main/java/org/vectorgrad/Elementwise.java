@@ -244,7 +244,7 @@ final class Elementwise {
 
     static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
         Tensor mask = zip(op, a, b);
-        return new Tensor(mask.data, mask.layout, DType.BOOL);
+        return new Tensor(mask.data, mask.layout, DType.BOOL, mask.counter());
     }
 
     /** Both masks true; on 0/1 storage that is their product. */

@@ -83,6 +83,7 @@ final class Engine {
 
     private static void visit(Node node, Tensor grad, Pending pending, Capture capture,
                               Set<Node> runnable, boolean createGraph) {
+        grad = node.runHooks(grad);
         if (capture != null) {
             Integer slot = capture.index().get(node);
             if (slot != null) {

@@ -15,41 +15,74 @@ final class InPlace {
 
     static Tensor copyFrom(Tensor dst, Tensor src) {
         check("copy_", dst, src);
-        // NOTE: a source overlapping the destination is snapshotted first, so no read sees a write.
-        Tensor from = src.data == dst.data ? Tensor.wrap(src.toArray(), src.layout.shape.clone()) : src;
-        Layout in = broadcastTo("copy_", from, dst);
-        K.copy(dst.layout.shape, from.data, in.offset, in.strides, dst.data, dst.layout.offset, dst.layout.strides);
-        return dst;
+        refuseOverlap(dst);
+        copy(dst, src);
+        return written(dst);
     }
 
     static Tensor add(Tensor dst, Tensor other, float alpha) {
         check("add_", dst, other);
+        refuseOverlap(dst);
         Tensor addend = alpha == 1f ? other : Elementwise.zip(BinaryOp.MUL, other, Tensor.scalar(alpha));
         if (dst.isContiguous() && addend.data != dst.data) {
             Layout in = broadcastTo("add_", addend, dst);
             Layout own = dst.layout;
             K.zip(BinaryOp.ADD, own.shape, dst.data, own.offset, own.strides, addend.data, in.offset, in.strides,
                     dst.data, own.offset);
-            return dst;
+        } else {
+            broadcastTo("add_", addend, dst);
+            copy(dst, Elementwise.zip(BinaryOp.ADD, dst, addend));
         }
-        broadcastTo("add_", addend, dst);
-        return copyFrom(dst, Elementwise.zip(BinaryOp.ADD, dst, addend));
+        return written(dst);
     }
 
     static Tensor mul(Tensor dst, float factor) {
         check("mul_", dst, null);
+        refuseOverlap(dst);
         if (!dst.isContiguous()) {
-            return copyFrom(dst, Elementwise.zip(BinaryOp.MUL, dst, Tensor.scalar(factor)));
+            copy(dst, Elementwise.zip(BinaryOp.MUL, dst, Tensor.scalar(factor)));
+        } else {
+            Layout own = dst.layout;
+            K.zip(BinaryOp.MUL, own.shape, dst.data, own.offset, own.strides, new float[] {factor}, 0,
+                    new int[own.shape.length], dst.data, own.offset);
         }
-        Layout own = dst.layout;
-        K.zip(BinaryOp.MUL, own.shape, dst.data, own.offset, own.strides, new float[] {factor}, 0,
-                new int[own.shape.length], dst.data, own.offset);
+        return written(dst);
+    }
+
+    /** Unlike the others, allowed on an expanded view (as PyTorch's fill_): every write stores the same value. */
+    static Tensor fill(Tensor dst, float value) {
+        check("fill_", dst, null);
+        copy(dst, Tensor.scalar(value));
+        return written(dst);
+    }
+
+    /** The write itself, without checks or a version bump (each public op bumps exactly once, as PyTorch). */
+    private static void copy(Tensor dst, Tensor src) {
+        // NOTE: a source overlapping the destination is snapshotted first, so no read sees a write.
+        Tensor from = src.data == dst.data ? Tensor.wrap(src.toArray(), src.layout.shape.clone()) : src;
+        Layout in = broadcastTo("copy_", from, dst);
+        K.copy(dst.layout.shape, from.data, in.offset, in.strides, dst.data, dst.layout.offset, dst.layout.strides);
+    }
+
+    private static Tensor written(Tensor dst) {
+        dst.counter().bump();
         return dst;
     }
 
-    static Tensor fill(Tensor dst, float value) {
-        check("fill_", dst, null);
-        return copyFrom(dst, Tensor.scalar(value));
+    /**
+     * PyTorch's assert_no_internal_overlap: a write through a broadcast (stride-0) dimension would
+     * store several results into one element, and which one wins would depend on the kernel.
+     */
+    private static void refuseOverlap(Tensor dst) {
+        int[] shape = dst.layout.shape;
+        int[] strides = dst.layout.strides;
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] == 0 && shape[d] > 1) {
+                throw new IllegalArgumentException("unsupported operation: more than one element of the written-to"
+                        + " tensor refers to a single memory location. Please clone() the tensor before performing"
+                        + " the operation.");
+            }
+        }
     }
 
     private static Layout broadcastTo(String op, Tensor src, Tensor dst) {

@@ -107,7 +107,7 @@ final class Linalg {
     /** A contiguous result re-viewed with another shape (PyTorch's {@code _unsafe_view}). */
     private static Tensor unsafeView(Tensor x, int[] shape) {
         int[] original = x.layout.shape.clone();
-        return record("UnsafeViewBackward0", new Tensor(x.data, Layout.contiguous(shape), x.dtype), inputs(x),
+        return record("UnsafeViewBackward0", new Tensor(x.data, Layout.contiguous(shape), x.dtype, x.counter()), inputs(x),
                 Ops.NONE, (g, s, n) -> grads(g.reshape(original)));
     }
 

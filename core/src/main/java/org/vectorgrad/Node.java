@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * One recorded operation in the autograd graph, or the gradient accumulator of a leaf. Nodes are
@@ -30,6 +32,12 @@ final class Node implements GradFn {
     private final int[][] inputShapes;
     private final Derivative derivative;
     private Tensor[] saved;
+    /** The version of each saved tensor when it was saved (unused where saved[i] is null); null: all 0. */
+    private final int[] savedVersions;
+    /** Tensor hooks of the output (or of the leaf, for an accumulator), in registration order; null if none. */
+    private volatile List<UnaryOperator<Tensor>> hooks;
+    /** Where this node was recorded, when anomaly mode was on; null otherwise. */
+    final Throwable forwardTrace;
     /** The leaf whose {@code .grad} this node accumulates into; null for operation nodes. */
     final Tensor leaf;
     /** The non-leaf output that asked to keep its gradient ({@code retain_grad}); may be null. */
@@ -41,8 +49,23 @@ final class Node implements GradFn {
         this.next = next;
         this.inputShapes = inputShapes;
         this.saved = saved;
+        this.savedVersions = versionsOf(saved);
         this.derivative = derivative;
         this.leaf = leaf;
+        this.forwardTrace = AnomalyMode.forwardTrace(name);
+    }
+
+    /** Null when every saved tensor is at version 0 (the common case: no array to allocate). */
+    private static int[] versionsOf(Tensor[] saved) {
+        int[] versions = null;
+        for (int i = 0; i < saved.length; i++) {
+            int version = saved[i] == null ? 0 : saved[i].version();
+            if (version != 0) {
+                versions = versions == null ? new int[saved.length] : versions;
+                versions[i] = version;
+            }
+        }
+        return versions;
     }
 
     static Node operation(String name, Node[] next, int[][] inputShapes, Tensor[] saved, Derivative derivative) {
@@ -58,9 +81,25 @@ final class Node implements GradFn {
      * tensors were released.
      */
     Tensor[] apply(Tensor grad) {
+        if (!AnomalyMode.isEnabled()) {
+            return applyDerivative(grad);
+        }
+        Tensor[] grads;
+        try {
+            grads = applyDerivative(grad);
+        } catch (RuntimeException e) {
+            AnomalyMode.attachTrace(e, forwardTrace);
+            throw e;
+        }
+        AnomalyMode.checkForNan(name, grads, forwardTrace);
+        return grads;
+    }
+
+    private Tensor[] applyDerivative(Tensor grad) {
         if (saved == null) {
             throw new IllegalStateException(SECOND_BACKWARD);
         }
+        checkSavedVersions();
         boolean[] needsGrad = new boolean[next.length];
         for (int i = 0; i < next.length; i++) {
             needsGrad[i] = next[i] != null;
@@ -91,6 +130,78 @@ final class Node implements GradFn {
                     + Arrays.toString(shape));
         }
         return Elementwise.sumToShape(grad, shape);
+    }
+
+    /** PyTorch's SavedVariable::unpack check: a saved tensor written in place since it was saved. */
+    private void checkSavedVersions() {
+        for (int i = 0; i < saved.length; i++) {
+            int expected = savedVersions == null ? 0 : savedVersions[i];
+            if (saved[i] != null && saved[i].version() != expected) {
+                throw new IllegalStateException(modifiedMessage(saved[i], expected));
+            }
+        }
+    }
+
+    private static String modifiedMessage(Tensor t, int expected) {
+        String type = t.dtype == DType.BOOL ? "torch.BoolTensor" : "torch.FloatTensor";
+        String producer = t.gradFn() == null ? "" : ", which is output 0 of " + t.gradFn().name() + ",";
+        String hint = AnomalyMode.isEnabled()
+                ? "Hint: the backtrace further above shows the operation that failed to compute its gradient."
+                        + " The variable in question was changed in there or anywhere later. Good luck!"
+                : "Hint: enable anomaly detection to find the operation that failed to compute its gradient,"
+                        + " with torch.autograd.set_detect_anomaly(True).";
+        return "one of the variables needed for gradient computation has been modified by an inplace operation: ["
+                + type + " " + Arrays.toString(t.layout.shape) + "]" + producer + " is at version "
+                + t.version() + "; expected version " + expected + " instead. " + hint;
+    }
+
+    /** Registers a tensor hook ({@link Tensor#registerHook}); concurrent backward passes see a consistent list. */
+    synchronized RemovableHandle addHook(UnaryOperator<Tensor> hook) {
+        if (hooks == null) {
+            hooks = new CopyOnWriteArrayList<>();
+        }
+        List<UnaryOperator<Tensor>> list = hooks;
+        // A distinct object per registration (identity equality): a hook registered twice is removed once per handle.
+        UnaryOperator<Tensor> registered = new Registration(hook);
+        list.add(registered);
+        return () -> list.remove(registered);
+    }
+
+    private record Registration(UnaryOperator<Tensor> hook) implements UnaryOperator<Tensor> {
+        @Override
+        public Tensor apply(Tensor grad) {
+            return hook.apply(grad);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+    }
+
+    /** The gradient after this node's tensor hooks, in registration order (a null result keeps it). */
+    Tensor runHooks(Tensor grad) {
+        List<UnaryOperator<Tensor>> list = hooks;
+        if (list == null) {
+            return grad;
+        }
+        for (UnaryOperator<Tensor> hook : list) {
+            Tensor replaced = hook.apply(grad);
+            if (replaced != null) {
+                if (!Arrays.equals(replaced.layout.shape, grad.layout.shape)) {
+                    throw new IllegalStateException("hook has changed the size of value: the gradient of shape "
+                            + Tensor.sizeString(grad.layout.shape) + " was replaced by one of shape "
+                            + Tensor.sizeString(replaced.layout.shape));
+                }
+                grad = replaced;
+            }
+        }
+        return grad;
     }
 
     /** Frees the saved tensors (nodes that saved none stay runnable, as in PyTorch). */

@@ -10,7 +10,7 @@ import org.vectorgrad.simd.Parallel;
  *
  * <ul>
  * <li>{@link #threads()} (default: available processors; {@code -Dvectorgrad.threads=N} at
- *     startup, an integer from 1 to {@value Parallel#MAX_THREADS}, anything else fails the first
+ *     startup, an integer from 1 to {@value #MAX_THREADS}, anything else fails the first
  *     operation with a message naming the property; {@link #setThreads} later) is a JVM-wide
  *     budget: at most that many threads run the kernels of large operations at once.
  * <li>One caller: a large operation runs on the caller and {@code threads() - 1} library workers.
@@ -25,13 +25,16 @@ import org.vectorgrad.simd.Parallel;
  * </ul>
  */
 public final class Parallelism {
+    /** The largest thread count {@link #setThreads}, {@link #withThreads} and the property accept. */
+    public static final int MAX_THREADS = Parallel.MAX_THREADS;
+
     private Parallelism() {
     }
 
     /**
      * Sets the kernel thread count for the whole JVM (default: available processors, or the
      * system property {@code vectorgrad.threads}); {@code n} must be from 1 to
-     * {@value Parallel#MAX_THREADS}.
+     * {@value #MAX_THREADS}.
      */
     public static void setThreads(int n) {
         Parallel.setThreads(n);
@@ -48,7 +51,7 @@ public final class Parallelism {
      * {@link #threads()}. Only the calling thread is affected. Calls nest (the inner cap applies
      * within the inner call) and the previous cap is back when {@code work} returns or throws.
      *
-     * @throws IllegalArgumentException when {@code n} is not from 1 to {@value Parallel#MAX_THREADS}
+     * @throws IllegalArgumentException when {@code n} is not from 1 to {@value #MAX_THREADS}
      */
     public static void withThreads(int n, Runnable work) {
         Parallel.withThreads(n, work);

@@ -14,15 +14,27 @@ public final class Tensor {
     final float[] data;
     final Layout layout;
     final DType dtype;
+    /**
+     * Shared with every view of {@link #data} (see {@link VersionCounter}); created on first
+     * need (a view or a write), so the many tensors that are never viewed nor written, at
+     * version 0 for life, cost no extra allocation. Set once, by CAS: see {@link #counter()}.
+     */
+    private volatile VersionCounter versionCounter;
     private boolean requiresGrad;
     private Node gradFn;
     private Node accumulator;
     private Tensor grad;
 
     Tensor(float[] data, Layout layout, DType dtype) {
+        this(data, layout, dtype, null);
+    }
+
+    /** A tensor over another's storage: {@code counter} is that storage's version counter (from {@link #counter()}). */
+    Tensor(float[] data, Layout layout, DType dtype, VersionCounter counter) {
         this.data = data;
         this.layout = layout;
         this.dtype = dtype;
+        this.versionCounter = counter;
     }
 
     /** A new contiguous float tensor over {@code data} (not copied). */
@@ -224,7 +236,7 @@ public final class Tensor {
 
     /** A tensor sharing this one's storage, without history and not requiring grad. */
     public Tensor detach() {
-        return new Tensor(data, layout, dtype);
+        return new Tensor(data, layout, dtype, counter());
     }
 
     /** Drops the accumulated gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
@@ -257,7 +269,9 @@ public final class Tensor {
      * copied into a buffer this tensor owns (the incoming one may be shared with other nodes) and
      * later ones are added in place; with createGraph the sum keeps its history.
      */
-    void accumulateGrad(Tensor incoming, boolean createGraph) {
+    synchronized void accumulateGrad(Tensor incoming, boolean createGraph) {
+        // synchronized: backward passes on several threads may reach one leaf at once; the lock is
+        // per tensor and uncontended on a single thread.
         if (createGraph) {
             grad = grad == null ? incoming : grad.add(incoming);
         } else if (grad == null) {
@@ -266,6 +280,7 @@ public final class Tensor {
             grad = grad.detach().add(incoming.detach());
         } else {
             Elementwise.addInPlace(grad, incoming);
+            grad.counter().bump();
         }
     }
 
@@ -373,7 +388,7 @@ public final class Tensor {
      * reads as 1/0 over the same storage (bools are stored as 0f/1f and never require grad).
      */
     public Tensor toFloat() {
-        return dtype == DType.FLOAT32 ? this : new Tensor(data, layout, DType.FLOAT32);
+        return dtype == DType.FLOAT32 ? this : new Tensor(data, layout, DType.FLOAT32, counter());
     }
 
     /** {@code condition ? a : b} elementwise, broadcasting all three ({@code torch.where}). */
@@ -632,6 +647,53 @@ public final class Tensor {
     /** Standard deviation along {@code dim}: the square root of {@link #var(int, boolean, boolean)}. */
     public Tensor std(int dim, boolean unbiased, boolean keepDim) {
         return Reductions.std(this, dim, unbiased, keepDim);
+    }
+
+    // ---- autograd additions (issue 11: in-place safety, hooks) -----------------------------------
+
+    /**
+     * How many in-place writes the storage behind this tensor has seen ({@code t._version}):
+     * shared by every view of the storage. Backward refuses saved tensors whose version moved.
+     */
+    public int version() {
+        VersionCounter counter = versionCounter;
+        return counter == null ? 0 : counter.get();
+    }
+
+    /** This storage's counter, created on first use; views created concurrently still agree on one. */
+    VersionCounter counter() {
+        VersionCounter counter = versionCounter;
+        if (counter != null) {
+            return counter;
+        }
+        VersionCounter fresh = new VersionCounter();
+        VersionCounter witness = (VersionCounter) VERSION_COUNTER.compareAndExchange(this, null, fresh);
+        return witness == null ? fresh : witness;
+    }
+
+    private static final java.lang.invoke.VarHandle VERSION_COUNTER;
+
+    static {
+        try {
+            VERSION_COUNTER = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(Tensor.class, "versionCounter", VersionCounter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Runs {@code hook} on this tensor's gradient each time backward computes it
+     * ({@code register_hook}): for a leaf before it is accumulated into {@link #grad()}, for a
+     * non-leaf on the total gradient flowing into it. A non-null result replaces the gradient;
+     * hooks run in registration order, each on the previous one's result.
+     */
+    public RemovableHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        if (!requiresGrad()) {
+            throw new IllegalStateException("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        return edge().addHook(hook);
     }
 
     // Lends the nn primitives (org.vectorgrad.nn) the internals they need, without public methods here.

@@ -14,7 +14,7 @@ final class Views {
     }
 
     private static Tensor alias(Tensor x, Layout layout) {
-        return new Tensor(x.data, layout, x.dtype);
+        return new Tensor(x.data, layout, x.dtype, x.counter());
     }
 
     static Tensor view(Tensor x, int[] shape) {

@@ -1,5 +1,7 @@
 package org.vectorgrad.cli;
 
+import org.vectorgrad.Parallelism;
+
 import picocli.CommandLine;
 
 /**
@@ -9,7 +11,7 @@ import picocli.CommandLine;
  */
 final class TrainArguments {
     /** The most kernel threads {@code Parallelism.setThreads} accepts. */
-    static final int MAX_THREADS = 1024;
+    static final int MAX_THREADS = Parallelism.MAX_THREADS;
 
     private TrainArguments() {
     }

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.vectorgrad.RemovableHandle;
 import org.vectorgrad.Tensor;
 
 /**
@@ -19,8 +21,51 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    /** Forward hooks in registration order; null until the first registration. */
+    private volatile List<ForwardHook> forwardHooks;
 
     public abstract Tensor forward(Tensor x);
+
+    /**
+     * Runs after {@link #forward} when the module is invoked through {@link #call}, as PyTorch's
+     * {@code register_forward_hook(hook(module, input, output))}: a non-null result replaces the
+     * output (and is what the next hook sees); null keeps it.
+     */
+    @FunctionalInterface
+    public interface ForwardHook {
+        Tensor apply(Module module, Tensor input, Tensor output);
+    }
+
+    /**
+     * {@link #forward} followed by this module's forward hooks (PyTorch's {@code module(x)}).
+     * Containers ({@link Sequential}, the models) invoke their children this way, so hooks on
+     * submodules run; calling {@code forward} directly skips this module's hooks, as in PyTorch.
+     */
+    public final Tensor call(Tensor x) {
+        Tensor output = forward(x);
+        List<ForwardHook> hooks = forwardHooks;
+        if (hooks != null) {
+            for (ForwardHook hook : hooks) {
+                Tensor replaced = hook.apply(this, x, output);
+                if (replaced != null) {
+                    output = replaced;
+                }
+            }
+        }
+        return output;
+    }
+
+    /** Registers {@code hook} to run after every {@link #call} of this module; the handle removes it. */
+    public final synchronized RemovableHandle registerForwardHook(ForwardHook hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        if (forwardHooks == null) {
+            forwardHooks = new CopyOnWriteArrayList<>();
+        }
+        List<ForwardHook> hooks = forwardHooks;
+        ForwardHook registered = (module, input, output) -> hook.apply(module, input, output);
+        hooks.add(registered);
+        return () -> hooks.remove(registered);
+    }
 
     /** Registers a trainable leaf (it is made to require grad); returns it. */
     protected final Tensor registerParameter(String name, Tensor parameter) {

@@ -38,7 +38,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor out = x;
         for (Module layer : layers) {
-            out = layer.forward(out);
+            out = layer.call(out);
         }
         return out;
     }

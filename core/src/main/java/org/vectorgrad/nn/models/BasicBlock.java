@@ -30,9 +30,9 @@ public final class BasicBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = relu.forward(bn1.forward(conv1.forward(x)));
-        out = bn2.forward(conv2.forward(out));
-        Tensor identity = downsample == null ? x : downsample.forward(x);
-        return relu.forward(out.add(identity));
+        Tensor out = relu.call(bn1.call(conv1.call(x)));
+        out = bn2.call(conv2.call(out));
+        Tensor identity = downsample == null ? x : downsample.call(x);
+        return relu.call(out.add(identity));
     }
 }

@@ -86,11 +86,11 @@ public final class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = maxpool.forward(relu.forward(bn1.forward(conv1.forward(x))));
+        Tensor out = maxpool.call(relu.call(bn1.call(conv1.call(x))));
         for (Sequential layer : layers) {
-            out = layer.forward(out);
+            out = layer.call(out);
         }
-        out = avgpool.forward(out);
-        return fc.forward(out.reshape(out.shape()[0], -1));
+        out = avgpool.call(out);
+        return fc.call(out.reshape(out.shape()[0], -1));
     }
 }
