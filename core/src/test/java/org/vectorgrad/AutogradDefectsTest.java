@@ -244,22 +244,7 @@ final class AutogradDefectsTest {
     }
 
     private static void assertValues(String label, Value expected, Tensor actual, double rtol) {
-        assertNotNull(actual, label + " is missing");
-        assertArrayEquals(expected.shape(), actual.shape(), label + " shape");
-        float[] got = actual.toArray();
-        float[] want = expected.values();
-        float scale = 1f;
-        for (float w : want) {
-            scale = Float.isFinite(w) ? Math.max(scale, Math.abs(w)) : scale;
-        }
-        for (int i = 0; i < got.length; i++) {
-            boolean bothNaN = Float.isNaN(want[i]) && Float.isNaN(got[i]);
-            double bound = 4 * Math.ulp(want[i]) + rtol * scale;
-            if (!bothNaN && !(Math.abs(got[i] - want[i]) <= bound)) {
-                fail(label + ": element " + i + " is " + got[i] + ", PyTorch " + want[i] + "\n  expected "
-                        + Arrays.toString(want) + "\n  actual   " + Arrays.toString(got));
-            }
-        }
+        FixtureTolerance.assertClose(label, expected.shape(), expected.values(), actual, 4, rtol);
     }
 
     // ---- the fixture itself ----------------------------------------------------------------------
