@@ -38,6 +38,9 @@ SUM_SIZES = ("16M",)
 MLP_BATCHES = ("64", "256")
 MLP_LEARNING_RATE = 0.001
 MLP_MOMENTUM = 0.9
+CONV_NETS = ("cnn", "resnet18")
+SEED_PHASES = ("cold", "shift")
+SEED_ITERATIONS = 20_000
 
 
 def parse_count(text):
@@ -101,6 +104,29 @@ def seed_graph(params):
     return step
 
 
+def cold_seed_graph(params):
+    """ColdSeedGraphBenchmark: one timed batch of 20k seed-graph iterations. PyTorch has no JIT, so
+    `cold` runs after nothing and `shift` after a few seconds of 1M-element forward+backward work
+    (the same phase the Java side runs); both are still single shots, marked by "single_shot"."""
+    step = seed_graph(params)
+    if params["phase"] == "shift":
+        x = torch.randn(1 << 20, requires_grad=True)
+        y = torch.randn(1 << 20, requires_grad=True)
+        end = time.perf_counter() + 3.0
+        while time.perf_counter() < end:
+            x.grad = None
+            y.grad = None
+            q = 3 * x**3 - y**2 + (x * y).exp().relu()
+            q.sum().backward()
+
+    def batch():
+        for _ in range(SEED_ITERATIONS):
+            step()
+
+    batch.single_shot = SEED_ITERATIONS
+    return batch
+
+
 def training_step(params):
     batch = int(params["batch"])
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
@@ -110,6 +136,32 @@ def training_step(params):
 
     def step():
         # set_to_none matches Vectorgrad's zeroGrad (and PyTorch 2's default).
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def conv_net(name):
+    """ConvNetStepBenchmark's models: the CNN of ./vectorgrad train, or torchvision's ResNet-18."""
+    if name == "cnn":
+        return nn.Sequential(
+            nn.Conv2d(1, 16, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(16, 32, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10)), (64, 1, 28, 28), 10
+    import torchvision
+    return torchvision.models.resnet18(), (16, 3, 64, 64), 1000
+
+
+def conv_net_step(params):
+    model, shape, classes = conv_net(params["model"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=MLP_LEARNING_RATE, momentum=MLP_MOMENTUM)
+    x = torch.randn(*shape)
+    y = torch.randint(0, classes, (shape[0],))
+
+    def step():
         optimizer.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(x), y)
         loss.backward()
@@ -131,6 +183,10 @@ def workloads():
         yield "ReductionBenchmark.sum", {"size": size}, reduction_sum
     for batch in MLP_BATCHES:
         yield "TrainingStepBenchmark.step", {"batch": batch}, training_step
+    for model in CONV_NETS:
+        yield "ConvNetStepBenchmark.step", {"model": model}, conv_net_step
+    for phase in SEED_PHASES:
+        yield "ColdSeedGraphBenchmark.seedGraph", {"phase": phase}, cold_seed_graph
 
 
 def time_calls(fn, warmup_seconds, runs, run_seconds):
@@ -225,7 +281,14 @@ def main():
         for threads in THREADS:
             torch.set_num_threads(threads)
             torch.manual_seed(0)
-            per_call = time_calls(builder(params), warmup, runs, run_seconds)
+            fn = builder(params)
+            iterations = getattr(fn, "single_shot", 0)
+            if iterations:
+                start = time.perf_counter()
+                fn()
+                per_call = [(time.perf_counter() - start) / iterations]
+            else:
+                per_call = time_calls(fn, warmup, runs, run_seconds)
             median = statistics.median(per_call)
             print(f"bench_torch: {name} {params} threads={threads}: {median * 1e6:.1f} us", file=sys.stderr)
             results.append({"benchmark": benchmark, "params": params, "threads": threads,

@@ -49,8 +49,21 @@ record Workload(String label, Unit unit, double work) {
             case "ReductionBenchmark.sum" -> elementwise("sum", required(params, "size", name), "");
             case "AutogradBenchmark.seedGraph" -> new Workload("seed graph fwd+bwd", Unit.MICROS, 1);
             case "TrainingStepBenchmark.step" -> new Workload("MLP step batch " + required(params, "batch", name), Unit.MILLIS, 1);
+            case "ConvNetStepBenchmark.step" -> convNet(required(params, "model", name));
+            case "ColdSeedGraphBenchmark.seedGraph" ->
+                    new Workload("seed graph " + phase(required(params, "phase", name)), Unit.MICROS, 1);
             default -> new Workload(name + describe(params), Unit.MICROS, 1);
         };
+    }
+
+    private static Workload convNet(String model) {
+        return new Workload(model.equals("cnn") ? "CNN step batch 64" : "ResNet-18 step batch 16, 3x64x64",
+                Unit.MILLIS, 1);
+    }
+
+    private static String phase(String phase) {
+        return phase.equals("cold") ? "first 20k iterations of a fresh process"
+                : "first 20k iterations after 1M-element work";
     }
 
     private static Workload matmul(MatmulShape shape) {
