@@ -13,7 +13,7 @@ record CompareOptions(boolean compare, boolean quick, String filter, Path result
      * ConcurrentCallersBenchmark (an executor's tasks vs the same tasks in sequence) run only when asked for.
      */
     static final String DEFAULT_FILTER =
-            "org\\.vectorgrad\\.bench\\.(Matmul|Elementwise|Reduction|Autograd|TrainingStep)Benchmark\\.";
+            "org\\.vectorgrad\\.bench\\.(Matmul|Elementwise|Reduction|Autograd|TrainingStep|ConvNetStep|ColdSeedGraph)Benchmark\\.";
 
     static final String USAGE = """
             Usage: vectorgrad bench [--compare] [--quick] [--filter REGEX] [--results DIR]

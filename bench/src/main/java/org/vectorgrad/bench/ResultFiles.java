@@ -21,7 +21,7 @@ final class ResultFiles {
     record TorchRun(List<Measurement> measurements, Map<String, String> machine) {
     }
 
-    /** Every average-time result of a JMH JSON file ({@code -rf json}), in file order. */
+    /** Every average-time or single-shot result of a JMH JSON file ({@code -rf json}), in file order. */
     static List<Measurement> readJmh(Path file) throws IOException {
         return parseJmh(JSON.readTree(file.toFile()));
     }
@@ -30,10 +30,17 @@ final class ResultFiles {
         List<Measurement> measurements = new ArrayList<>();
         for (JsonNode run : root) {
             JsonNode metric = run.path("primaryMetric");
-            double seconds = secondsPerOp(metric.path("score").asDouble(), metric.path("scoreUnit").asText());
+            double seconds = secondsPerOp(metric.path("score").asDouble(), metric.path("scoreUnit").asText())
+                    / callsPerScore(run);
             measurements.add(Measurement.of(run.path("benchmark").asText(), strings(run.path("params")), seconds));
         }
         return measurements;
+    }
+
+    // A single-shot score times one whole batch of calls (ColdSeedGraphBenchmark times 20k
+    // iterations as one shot); the table shows the time of one call.
+    private static int callsPerScore(JsonNode run) {
+        return run.path("mode").asText().equals("ss") ? Math.max(1, run.path("measurementBatchSize").asInt(1)) : 1;
     }
 
     static TorchRun readTorch(Path file) throws IOException {

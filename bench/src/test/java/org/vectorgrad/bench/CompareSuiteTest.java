@@ -83,7 +83,8 @@ class CompareSuiteTest {
                 jmh.add(workload.key());
             }
         }
-        assertEquals(64, jmh.size(), "matmul 8x2, elementwise 5x2x2x2, sum 2, seed graph 2, MLP 2x2");
+        assertEquals(72, jmh.size(),
+                "matmul 8x2, elementwise 5x2x2x2, sum 2, seed graph 2, MLP 2x2, conv nets 2x2, cold seed graph 2x2");
         Set<String> torch = torchKeys();
         Set<String> onlyJmh = new TreeSet<>(jmh);
         onlyJmh.removeAll(torch);

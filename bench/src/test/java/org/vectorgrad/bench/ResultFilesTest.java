@@ -35,6 +35,15 @@ class ResultFilesTest {
         assertEquals(3221.109994230769e-6, sum.secondsPerOp(), 1e-15);
     }
 
+    /** A ColdSeedGraphBenchmark run (20k calls per shot): the table wants the time of one call. */
+    @Test
+    void singleShotScoresAreDividedByTheirBatch() throws Exception {
+        List<Measurement> runs = ResultFiles.readJmh(resource("jmh-single-shot.json"));
+        assertEquals(1, runs.size());
+        assertEquals(Map.of("phase", "cold"), runs.get(0).params());
+        assertEquals(513739.89593333344e-6 / 20_000, runs.get(0).secondsPerOp(), 1e-15);
+    }
+
     @Test
     void torchResultsAndMachineAreRead() throws Exception {
         ResultFiles.TorchRun run = ResultFiles.readTorch(resource("torch-sample.json"));
