@@ -66,13 +66,15 @@ public final class Compare {
                 System.err.println("vectorgrad bench: " + torchNote + "; showing Vectorgrad alone.");
             }
         }
-        ComparisonTable table = ComparisonTable.match(ours, torch == null ? List.of() : torch.measurements());
+        List<Measurement> theirs = torch == null ? List.of() : torch.measurements();
+        ComparisonTable table = ComparisonTable.match(ours, theirs);
+        ComparisonTable best = ComparisonTable.bestOfThreads(ours, theirs);
         String files = "`" + jmhJson.getFileName() + "` (JMH)"
                 + (torch == null ? "" : ", `" + torchJson.getFileName() + "` (bench_torch.py)");
         Map<String, String> machine = Machine.describe();
         machine.put("date", date);
         String text = CompareReport.markdown(date, machine, torch == null ? null : torch.machine(), torchNote,
-                options.commandLine(), settings(options), files, table);
+                options.commandLine(), settings(options), files, best, table);
         Files.writeString(report, text);
         System.out.println();
         System.out.print(text);

@@ -14,9 +14,12 @@ final class CompareReport {
      * @param command    the command line that produced the run
      * @param settings   how the numbers were taken (iterations, quick mode)
      * @param files      the raw result files beside this report
+     * @param best         each side at its best thread count, per workload
+     * @param table        both sides at each thread count
      */
     static String markdown(String date, Map<String, String> machine, Map<String, String> torch, String torchNote,
-                           String command, String settings, String files, ComparisonTable table) {
+                           String command, String settings, String files, ComparisonTable best,
+                           ComparisonTable table) {
         StringBuilder text = new StringBuilder();
         text.append("# Vectorgrad vs PyTorch, ").append(date).append("\n\n");
         text.append("Produced by `").append(command).append("`. ").append(settings).append("\n\n");
@@ -30,7 +33,9 @@ final class CompareReport {
                     .append("; BLAS ").append(torch.getOrDefault("blas", "?"))
                     .append("), Python ").append(torch.getOrDefault("python", "?")).append('\n');
         }
-        text.append("\n## Results\n\n").append(table.toMarkdown()).append('\n');
+        text.append("\n## Best of 1 and 2 threads\n\n").append(best.toMarkdown()).append('\n');
+        text.append("Each side at its faster thread count (threads: Vectorgrad / PyTorch when they differ).\n");
+        text.append("\n## Per thread count\n\n").append(table.toMarkdown()).append('\n');
         text.append(ComparisonTable.RATIO_LEGEND).append(' ');
         text.append("Elementwise rows marked (out=) write into a preallocated result on both sides"
                 + " (Vectorgrad: the kernel; PyTorch: `out=`, relu via `clamp(min=0, out=)`); the others allocate it."

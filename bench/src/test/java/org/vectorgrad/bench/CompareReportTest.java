@@ -23,7 +23,7 @@ class CompareReportTest {
     @Test
     void withoutTorchTheReportSaysWhy() {
         String text = CompareReport.markdown("2026-11-23", machine(), null, "not installed; install it with: X",
-                "./vectorgrad bench --compare", "Quick.", "`a.json`", TABLE);
+                "./vectorgrad bench --compare", "Quick.", "`a.json`", TABLE, TABLE);
         assertTrue(text.startsWith("# Vectorgrad vs PyTorch, 2026-11-23\n"), text);
         assertTrue(text.contains("Produced by `./vectorgrad bench --compare`. Quick."), text);
         assertTrue(text.contains("- CPU: Test CPU\n- JDK: JDK 25\n- PyTorch: not installed; install it with: X\n"), text);
@@ -35,7 +35,7 @@ class CompareReportTest {
     void withTorchTheReportNamesItsVersionAndBlas() throws Exception {
         ResultFiles.TorchRun torch = ResultFiles.readTorch(ResultFilesTest.resource("torch-sample.json"));
         String text = CompareReport.markdown("2026-11-23", machine(), torch.machine(), "unused",
-                "./vectorgrad bench --compare", "", "`a.json`, `b.json`", TABLE);
+                "./vectorgrad bench --compare", "", "`a.json`, `b.json`", TABLE, TABLE);
         String line = text.lines().filter(l -> l.startsWith("- PyTorch: ")).findFirst().orElseThrow();
         assertEquals("- PyTorch: 1.13.0a0 (CPU capability AVX2; BLAS openblas-openmp/libopenblasp-r0.3.21.so),"
                 + " Python 3.11.2", line);

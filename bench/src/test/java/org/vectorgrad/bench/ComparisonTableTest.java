@@ -34,6 +34,19 @@ class ComparisonTableTest {
     }
 
     @Test
+    void bestOfThreadsTakesEachSidesFastestCount() {
+        ComparisonTable table = ComparisonTable.bestOfThreads(
+                List.of(matmul(1, 0.02), matmul(2, 0.01)),
+                List.of(matmul(2, 0.03), matmul(1, 0.025)));
+        List<ComparisonTable.Row> rows = table.rows();
+        assertEquals(1, rows.size());
+        assertEquals(2, rows.get(0).threads());
+        assertEquals(1, rows.get(0).torchThreads());
+        assertEquals(2.5, rows.get(0).ratio().getAsDouble(), 1e-12);
+        assertTrue(table.toMarkdown().contains("| 2 / 1 |"), table.toMarkdown());
+    }
+
+    @Test
     void parameterOrderDoesNotMatter() {
         Map<String, String> opFirst = new LinkedHashMap<>();
         opFirst.put("op", "exp");
