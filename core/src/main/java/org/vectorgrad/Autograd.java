@@ -78,7 +78,11 @@ public final class Autograd {
             throw new IllegalArgumentException("attach(" + name + "): the result already has autograd"
                     + " history or requires grad; compute it under Autograd.noGrad()");
         }
-        return Ops.record(name, result, inputs, saved, derivative);
+        Tensor recorded = Ops.record(name, result, inputs, saved, derivative);
+        if (recorded.gradFn() instanceof Node node) {
+            node.custom = true;
+        }
+        return recorded;
     }
 
     /** {@code torch.autograd.functional.jacobian(fn, x)}: shape {@code fn(x).shape + x.shape}, detached. */

@@ -38,7 +38,7 @@ final class Elementwise {
 
     /** A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. */
     private static Tensor result(int[] shape, Layout... inputs) {
-        return new Tensor(new float[Shapes.numel(shape)], MemoryFormat.of(shape, inputs), DType.FLOAT32);
+        return new Tensor(BufferPool.zeroed(Shapes.numel(shape)), MemoryFormat.of(shape, inputs), DType.FLOAT32);
     }
 
     /**

@@ -68,17 +68,41 @@ final class Engine {
         }
         List<Node> order = topologicalOrder(roots);
         Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
+        boolean recycle = capture == null && !createGraph && !AnomalyMode.isEnabled() && onlyBuiltIns(order);
+        pending.recycle(recycle);
+        if (recycle) {
+            BufferPool.beginPass();
+        }
         try (Autograd.Guard ignored = Autograd.setGradEnabled(createGraph)) {
             for (Node node : order) {
                 Tensor grad = pending.remove(node);
                 if (grad != null) {
                     visit(node, grad, pending, capture, runnable, createGraph);
+                    pending.drop(grad);
                     if (!retainGraph && (runnable == null || runnable.contains(node))) {
                         node.release();
                     }
                 }
             }
+        } finally {
+            if (recycle) {
+                BufferPool.endPass();
+            }
         }
+    }
+
+    /**
+     * True when only the library's own derivatives run and no hook sees a gradient: then no code
+     * outside the engine can keep a reference to a gradient tensor, and the engine may recycle
+     * the buffers of the ones it has consumed.
+     */
+    private static boolean onlyBuiltIns(List<Node> order) {
+        for (Node node : order) {
+            if (node.custom || node.hasHooks()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void visit(Node node, Tensor grad, Pending pending, Capture capture,
@@ -121,30 +145,58 @@ final class Engine {
         private final Map<Node, Tensor> grads = new IdentityHashMap<>();
         private final Set<Node> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         private final boolean createGraph;
+        /** Per recyclable buffer, how many tensors in this map view it; null when not recycling. */
+        private Map<float[], int[]> references;
 
         Pending(boolean createGraph) {
             this.createGraph = createGraph;
+        }
+
+        void recycle(boolean on) {
+            references = on ? new IdentityHashMap<>() : null;
         }
 
         void add(Node node, Tensor grad) {
             Tensor current = grads.get(node);
             if (current == null) {
                 grads.put(node, grad);
+                hold(grad);
             } else if (owned.contains(node) && Arrays.equals(current.shape(), Layout.broadcast(current.shape(),
                     grad.shape()))) {
                 Elementwise.addInPlace(current, grad);
+                drop(grad);
             } else {
                 Tensor sum = current.add(grad);
                 grads.put(node, sum);
+                drop(current);
+                drop(grad);
+                hold(sum);
                 if (!createGraph && sum.edge() == null) {
                     owned.add(node);
                 }
             }
         }
 
+        /** Takes a node's gradient out; the caller drops it once the node has run. */
         Tensor remove(Node node) {
             owned.remove(node);
             return grads.remove(node);
+        }
+
+        // Only buffers born in this pass are counted: anything older may be held by the caller.
+        private void hold(Tensor grad) {
+            if (references != null && BufferPool.bornInPass(grad.data)) {
+                references.computeIfAbsent(grad.data, buffer -> new int[1])[0]++;
+            }
+        }
+
+        /** Gives up one reference to {@code grad}'s buffer; the last one returns it to the pool. */
+        void drop(Tensor grad) {
+            int[] count = references == null ? null : references.get(grad.data);
+            if (count != null && --count[0] == 0) {
+                references.remove(grad.data);
+                BufferPool.release(grad.data);
+            }
         }
     }
 

@@ -25,6 +25,11 @@ final class Internals implements TensorInternals {
     }
 
     @Override
+    public Tensor zeros(int[] shape) {
+        return Ops.empty(shape);
+    }
+
+    @Override
     public Tensor wrap(float[] data, int[] shape) {
         return Tensor.wrap(data, shape);
     }

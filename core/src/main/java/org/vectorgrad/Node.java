@@ -34,6 +34,9 @@ final class Node implements GradFn {
     private Tensor[] saved;
     /** The version of each saved tensor when it was saved (unused where saved[i] is null); null: all 0. */
     private final int[] savedVersions;
+    /** Made by {@link Autograd#attach}: its derivative is the caller's code, which may keep tensors. */
+    volatile boolean custom;
+
     /** Tensor hooks of the output (or of the leaf, for an accumulator), in registration order; null if none. */
     private volatile List<UnaryOperator<Tensor>> hooks;
     /** Where this node was recorded, when anomaly mode was on; null otherwise. */
@@ -182,6 +185,11 @@ final class Node implements GradFn {
         public int hashCode() {
             return System.identityHashCode(this);
         }
+    }
+
+    boolean hasHooks() {
+        List<UnaryOperator<Tensor>> list = hooks;
+        return list != null && !list.isEmpty();
     }
 
     /** The gradient after this node's tensor hooks, in registration order (a null result keeps it). */

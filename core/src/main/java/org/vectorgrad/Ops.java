@@ -56,6 +56,6 @@ final class Ops {
 
     /** A new contiguous float tensor of the given shape, uninitialised (zeros). */
     static Tensor empty(int[] shape) {
-        return Tensor.wrap(new float[org.vectorgrad.simd.Shapes.numel(shape)], shape);
+        return Tensor.wrap(BufferPool.zeroed(org.vectorgrad.simd.Shapes.numel(shape)), shape);
     }
 }

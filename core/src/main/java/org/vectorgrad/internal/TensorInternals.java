@@ -28,6 +28,9 @@ public interface TensorInternals {
     /** A contiguous tensor over {@code data} (not copied) with {@code shape}. */
     Tensor wrap(float[] data, int[] shape);
 
+    /** A new zero-filled contiguous tensor of {@code shape}, on a recycled buffer when one is free. */
+    Tensor zeros(int[] shape);
+
     /** Records {@code result} in the graph as the output of {@code name} (a no-op without grad mode). */
     Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative);
 

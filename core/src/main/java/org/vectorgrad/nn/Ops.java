@@ -40,7 +40,7 @@ final class Ops {
 
     /** A new contiguous float tensor of the given shape, uninitialised (zeros). */
     static Tensor empty(int[] shape) {
-        return wrap(new float[Shapes.numel(shape)], shape);
+        return INTERNALS.zeros(shape);
     }
 
     /** A contiguous tensor over {@code data}, not copied. */

@@ -1,0 +1,211 @@
+package org.vectorgrad;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.vectorgrad.nn.Conv2d;
+import org.vectorgrad.nn.Flatten;
+import org.vectorgrad.nn.Functional;
+import org.vectorgrad.nn.Linear;
+import org.vectorgrad.nn.MaxPool2d;
+import org.vectorgrad.nn.Module;
+import org.vectorgrad.nn.ReLU;
+import org.vectorgrad.nn.Sequential;
+import org.vectorgrad.optim.SGD;
+
+/**
+ * The engine recycles the buffers of gradients it has consumed ({@link BufferPool}). The oracle
+ * is plain allocation: with recycling on, every value must equal the run with it off, bit for
+ * bit, and no tensor the caller can reach may change afterwards. Sizes are above
+ * {@link BufferPool#MIN_LENGTH}, where recycling happens.
+ */
+class BufferRecyclingTest {
+    private static final int LARGE = 3 * BufferPool.MIN_LENGTH + 5;
+
+    @AfterEach
+    void recyclingBackOn() {
+        BufferPool.setEnabled(true);
+    }
+
+    @Test
+    void consumedGradientsReturnToThePoolAndAreReused() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        long before = BufferPool.pooledFloats();
+        x.mul(2f).exp().mul(x).sum().backward();
+        long after = BufferPool.pooledFloats();
+        assertTrue(after >= before + LARGE, "pool grew from " + before + " to " + after);
+        Tensor reused = x.detach().mul(3f);
+        assertEquals(after - LARGE, BufferPool.pooledFloats());
+        assertArrayEquals(map(x.toArray(), v -> v * 3f), reused.toArray());
+    }
+
+    @Test
+    void convNetTrainingIsBitIdenticalWithAndWithoutRecycling() {
+        Supplier<Module> cnn = () -> new Sequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2, 2),
+                new Flatten(), new Linear(8 * 14 * 14, 10));
+        assertTrainingMatches(cnn, new int[] {24, 1, 28, 28});
+    }
+
+    @Test
+    void residualFanOutTrainingIsBitIdenticalWithAndWithoutRecycling() {
+        Supplier<Module> residual = () -> new Module() {
+            private final Linear first = registerModule("first", new Linear(256, 256));
+            private final Linear second = registerModule("second", new Linear(256, 10));
+
+            @Override
+            public Tensor forward(Tensor x) {
+                Tensor h = first.forward(x).relu();
+                // h is used three times, once through a view: its gradient buffers are shared and summed.
+                Tensor mixed = h.add(x).mul(h).add(h.t().t().exp().mul(0.01f));
+                return second.forward(mixed);
+            }
+        };
+        assertTrainingMatches(residual, new int[] {96, 256});
+    }
+
+    private static void assertTrainingMatches(Supplier<Module> model, int[] inputShape) {
+        List<float[]> plain = train(model, inputShape, false);
+        List<float[]> recycled = train(model, inputShape, true);
+        assertEquals(plain.size(), recycled.size());
+        for (int i = 0; i < plain.size(); i++) {
+            assertArrayEquals(plain.get(i), recycled.get(i), "value " + i);
+        }
+    }
+
+    /** Losses of 4 SGD-momentum steps, then every parameter and gradient. */
+    private static List<float[]> train(Supplier<Module> build, int[] inputShape, boolean recycling) {
+        BufferPool.setEnabled(recycling);
+        Tensor.manualSeed(7);
+        Module model = build.get();
+        Tensor inputs = Tensor.randn(inputShape);
+        int[] labels = new int[inputShape[0]];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (i * 7) % 10;
+        }
+        SGD optimizer = new SGD(model.parameters(), 0.05f, 0.9f);
+        List<float[]> values = new ArrayList<>();
+        for (int step = 0; step < 4; step++) {
+            optimizer.zeroGrad();
+            Tensor loss = Functional.crossEntropy(model.forward(inputs), labels);
+            loss.backward();
+            optimizer.step();
+            values.add(loss.toArray());
+        }
+        for (Tensor p : model.parameters()) {
+            values.add(p.toArray());
+            values.add(p.grad().toArray());
+        }
+        return values;
+    }
+
+    private static float[] map(float[] values, java.util.function.DoubleUnaryOperator f) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) f.applyAsDouble(values[i]);
+        }
+        return out;
+    }
+
+    /** Allocates and fills many same-sized results, which would overwrite any wrongly pooled buffer. */
+    private static void churn(Tensor like) {
+        Tensor source = like.detach();
+        for (int i = 0; i < 8; i++) {
+            source.mul(-1000f - i).exp();
+        }
+    }
+
+    @Test
+    void aGradientPassedToBackwardIsNeverRecycled() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor gradient = Tensor.randn(LARGE);
+        float[] expected = gradient.toArray();
+        x.mul(2f).mul(x).backward(gradient);
+        churn(x);
+        assertArrayEquals(expected, gradient.toArray());
+    }
+
+    @Test
+    void gradientsSeenByHooksStayIntact() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor h = x.mul(3f);
+        List<Tensor> seen = new ArrayList<>();
+        List<float[]> copies = new ArrayList<>();
+        h.registerHook(grad -> {
+            Tensor derived = grad.mul(2f);
+            seen.add(grad);
+            seen.add(derived);
+            copies.add(grad.toArray());
+            copies.add(derived.toArray());
+            return null;
+        });
+        h.exp().mul(h).sum().backward();
+        churn(x);
+        for (int i = 0; i < seen.size(); i++) {
+            assertArrayEquals(copies.get(i), seen.get(i).toArray(), "tensor " + i + " seen by the hook");
+        }
+    }
+
+    @Test
+    void gradientsKeptByACustomDerivativeStayIntact() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        List<Tensor> kept = new ArrayList<>();
+        List<float[]> copies = new ArrayList<>();
+        Tensor y;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            y = x.mul(2f);
+        }
+        y = Autograd.attach("DoubleBackward", y, new Tensor[] {x}, new Tensor[0], (grad, saved, needs) -> {
+            Tensor result = grad.mul(2f);
+            kept.add(grad);
+            kept.add(result);
+            copies.add(grad.toArray());
+            copies.add(result.toArray());
+            return new Tensor[] {result};
+        });
+        y.exp().sum().backward();
+        churn(x);
+        for (int i = 0; i < kept.size(); i++) {
+            assertArrayEquals(copies.get(i), kept.get(i).toArray(), "tensor " + i + " kept by the derivative");
+        }
+    }
+
+    @Test
+    void retainedAndLeafGradientsStayIntact() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor h = x.mul(3f).retainGrad();
+        h.exp().mul(h).sum().backward();
+        float[] hGrad = h.grad().toArray();
+        float[] xGrad = x.grad().toArray();
+        churn(x);
+        assertArrayEquals(hGrad, h.grad().toArray());
+        assertArrayEquals(xGrad, x.grad().toArray());
+    }
+
+    @Test
+    void gradientsReturnedByAutogradGradStayIntact() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor h = x.mul(3f);
+        Tensor[] grads = Autograd.grad(new Tensor[] {h.exp().mul(h).sum()}, new Tensor[] {x, h}, null, false, false);
+        float[][] copies = {grads[0].toArray(), grads[1].toArray()};
+        churn(x);
+        assertArrayEquals(copies[0], grads[0].toArray());
+        assertArrayEquals(copies[1], grads[1].toArray());
+    }
+
+    @Test
+    void aRetainedGraphGivesTheSameGradientTwice() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor loss = x.mul(2f).exp().mul(x).sum();
+        loss.backward(Tensor.scalar(1f), true);
+        float[] once = x.grad().toArray();
+        churn(x);
+        loss.backward(Tensor.scalar(1f), true);
+        assertArrayEquals(map(once, v -> v + v), x.grad().toArray());
+    }
+}
