@@ -59,6 +59,18 @@ final class BufferPool {
         return buffer;
     }
 
+    /**
+     * A buffer of {@code length} floats whose contents are undefined when it is reused: only for
+     * a result whose kernel writes every element (the elementwise kernels), which saves refilling it.
+     */
+    static float[] forOverwrite(int length) {
+        if (!enabled || length < MIN_LENGTH) {
+            return new float[length];
+        }
+        float[] buffer = LOCAL.get().take(length);
+        return buffer != null ? buffer : LOCAL.get().remember(new float[length]);
+    }
+
     /** Starts remembering this thread's allocations as born in a backward pass. */
     static void beginPass() {
         LOCAL.get().born = enabled ? new IdentityHashMap<>() : null;

@@ -36,9 +36,12 @@ final class Elementwise {
         return out;
     }
 
-    /** A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. */
+    /**
+     * A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. Its
+     * buffer may hold stale values: every caller's kernel writes each element.
+     */
     private static Tensor result(int[] shape, Layout... inputs) {
-        return new Tensor(BufferPool.zeroed(Shapes.numel(shape)), MemoryFormat.of(shape, inputs), DType.FLOAT32);
+        return new Tensor(BufferPool.forOverwrite(Shapes.numel(shape)), MemoryFormat.of(shape, inputs), DType.FLOAT32);
     }
 
     /**
