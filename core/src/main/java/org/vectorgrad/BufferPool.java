@@ -87,6 +87,14 @@ final class BufferPool {
         return born != null && born.containsKey(buffer);
     }
 
+    /** The buffer now belongs to a tensor the caller can reach: no longer a candidate for release. */
+    static void forget(float[] buffer) {
+        Map<float[], Boolean> born = LOCAL.get().born;
+        if (born != null) {
+            born.remove(buffer);
+        }
+    }
+
     /**
      * Returns a dead buffer to this thread's pool. The caller guarantees that nothing references
      * it: the engine only releases gradients born in its pass whose last reference it consumed.

@@ -121,7 +121,7 @@ final class Engine {
         }
         if (node.leaf != null) {
             if (capture == null) {
-                node.leaf.accumulateGrad(grad, createGraph);
+                node.leaf.accumulateGrad(grad, createGraph, pending.adopt(grad));
             }
             return;
         }
@@ -188,6 +188,21 @@ final class Engine {
             if (references != null && BufferPool.bornInPass(grad.data)) {
                 references.computeIfAbsent(grad.data, buffer -> new int[1])[0]++;
             }
+        }
+
+        /**
+         * True when the engine holds the only reference to {@code grad}'s buffer (the one the caller
+         * took out of this map) and it was born in this pass: a leaf may keep it as its {@code .grad}.
+         * The buffer then leaves the engine's care and is never recycled.
+         */
+        boolean adopt(Tensor grad) {
+            int[] count = references == null ? null : references.get(grad.data);
+            if (count == null || count[0] != 1 || !grad.isDenseStorage()) {
+                return false;
+            }
+            references.remove(grad.data);
+            BufferPool.forget(grad.data);
+            return true;
         }
 
         /** Gives up one reference to {@code grad}'s buffer; the last one returns it to the pool. */

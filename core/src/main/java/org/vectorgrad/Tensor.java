@@ -260,6 +260,11 @@ public final class Tensor {
         }
     }
 
+    /** Row-major over the whole of its own buffer: the buffer is exactly this tensor. */
+    boolean isDenseStorage() {
+        return dtype == DType.FLOAT32 && layout.offset == 0 && data.length == numel() && layout.isContiguous();
+    }
+
     void setGradFn(Node node) {
         gradFn = node;
     }
@@ -270,12 +275,22 @@ public final class Tensor {
      * later ones are added in place; with createGraph the sum keeps its history.
      */
     synchronized void accumulateGrad(Tensor incoming, boolean createGraph) {
+        accumulateGrad(incoming, createGraph, false);
+    }
+
+    /**
+     * As {@link #accumulateGrad(Tensor, boolean)}; with {@code adopt} the engine vouches that
+     * nothing else references the incoming buffer, so a dense one becomes {@code .grad} uncopied
+     * (as PyTorch's AccumulateGrad steals a gradient nobody else holds).
+     */
+    synchronized void accumulateGrad(Tensor incoming, boolean createGraph, boolean adopt) {
         // synchronized: backward passes on several threads may reach one leaf at once; the lock is
         // per tensor and uncontended on a single thread.
         if (createGraph) {
             grad = grad == null ? incoming : grad.add(incoming);
         } else if (grad == null) {
-            grad = wrap(incoming.toArray(), layout.shape.clone());
+            grad = adopt && incoming.isDenseStorage() ? wrap(incoming.data, layout.shape.clone())
+                    : wrap(incoming.toArray(), layout.shape.clone());
         } else if (grad.gradFn != null) {
             grad = grad.detach().add(incoming.detach());
         } else {

@@ -198,6 +198,19 @@ class BufferRecyclingTest {
         assertArrayEquals(copies[1], grads[1].toArray());
     }
 
+    /** add's backward hands one tensor to both leaves: at most one of them may keep its buffer. */
+    @Test
+    void leavesSharingAGradientGetTheirOwnBuffers() {
+        Tensor x1 = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor x2 = Tensor.randn(LARGE).requiresGrad(true);
+        x1.add(x2).mul(x1.detach()).sum().backward();
+        float[] second = x2.grad().toArray();
+        x1.grad().addInPlace(Tensor.ones(LARGE), 1f);
+        churn(x1);
+        assertArrayEquals(second, x2.grad().toArray());
+        assertArrayEquals(map(second, v -> v + 1f), x1.grad().toArray());
+    }
+
     @Test
     void aRetainedGraphGivesTheSameGradientTwice() {
         Tensor x = Tensor.randn(LARGE).requiresGrad(true);
