@@ -20,6 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMaxPool {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    /** The largest tap map (ints) worth building; larger planes take the scalar routine. */
+    static final int MAX_MAP = 1 << 20;
 
     private VectorMaxPool() {
     }
@@ -63,8 +65,13 @@ final class VectorMaxPool {
         return h * w.inW() + x;
     }
 
+    /**
+     * True for planes with contiguous rows whose tap map stays small (4 MB: the whole map is
+     * built per call, so a huge plane would allocate more map than it has data).
+     */
     static boolean fits(Window2d w, int[] srcStrides) {
-        return srcStrides[1] == w.inW() && srcStrides[2] == 1 && INTS.length() == FLOATS.length();
+        return srcStrides[1] == w.inW() && srcStrides[2] == 1 && INTS.length() == FLOATS.length()
+                && (long) w.taps() * w.outPlane() <= MAX_MAP;
     }
 
     /** One plane at src[at..] into dst[out..] and argmax[idx..], with map from {@link #tapMap}. */

@@ -79,6 +79,13 @@ final class VectorMaxPoolTest {
         }
     }
 
+    @Test
+    void planesBeyondTheTapMapLimitTakeTheScalarRoutine() {
+        Window2d w = Window2d.square(1100, 1001, 2, 2, 0, 1);
+        org.junit.jupiter.api.Assertions.assertTrue((long) w.taps() * w.outPlane() > VectorMaxPool.MAX_MAP);
+        check(w, 1, Values.MIXED.fill(new Random(9), new float[OFFSET + w.inPlane()]));
+    }
+
     private static void check(Window2d w, int planes, float[] src) {
         check(w, planes, src, Values.MIXED.fill(new Random(planes), new float[planes * w.outPlane()]));
     }
