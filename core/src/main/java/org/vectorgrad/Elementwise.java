@@ -142,14 +142,32 @@ final class Elementwise {
      * derivative in self (PyTorch's zeros_like) that keeps self in the graph.
      */
     static Tensor thresholdBackward(Tensor grad, Tensor self, float threshold) {
-        Tensor out;
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            out = where(self.le(Tensor.scalar(threshold)), Tensor.scalar(0f), grad);
+        Tensor out = fusedThresholdBackward(grad, self, threshold);
+        if (out == null) {
+            try (Autograd.Guard ignored = Autograd.noGrad()) {
+                out = where(self.le(Tensor.scalar(threshold)), Tensor.scalar(0f), grad);
+            }
         }
         int[] shape = self.layout.shape.clone();
         return record("ThresholdBackwardBackward0", out, inputs(grad, self), saved(grad.requiresGrad() ? self : null),
                 (g, s, n) -> grads(n[0] ? thresholdBackward(g, s[0], threshold) : null,
                         n[1] ? Tensor.zeros(shape) : null));
+    }
+
+    /**
+     * threshold_backward's values in one pass without a mask tensor, for the common case of a
+     * contiguous grad and self of one shape; null otherwise (broadcast or strided operands take the
+     * where path, whose result layout rules apply).
+     */
+    private static Tensor fusedThresholdBackward(Tensor grad, Tensor self, float threshold) {
+        if (!Arrays.equals(grad.layout.shape, self.layout.shape) || !grad.layout.isContiguous()
+                || !self.layout.isContiguous()) {
+            return null;
+        }
+        int n = Shapes.numel(self.layout.shape);
+        float[] dst = new float[n];
+        K.thresholdBackward(n, threshold, grad.data, grad.layout.offset, self.data, self.layout.offset, dst, 0);
+        return Tensor.wrap(dst, self.layout.shape.clone());
     }
 
     static Tensor sqrt(Tensor x) {

@@ -39,4 +39,7 @@ public interface TensorInternals {
 
     /** Each operand of a product a·b, kept only when the other one needs its gradient. */
     Tensor[] savedCrosswise(Tensor a, Tensor b);
+
+    /** Counts an in-place write into the tensor's storage that bypassed the tensor ops (its version counter). */
+    void bumpVersion(Tensor t);
 }

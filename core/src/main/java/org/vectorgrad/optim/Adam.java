@@ -24,6 +24,9 @@ public final class Adam extends Optimizer {
 
     @Override
     void update(Tensor param, Tensor grad, Map<String, Tensor> state) {
+        if (moments.fusedStep(param, grad, state, lrExact(), false, 1, weightDecay)) {
+            return;
+        }
         Tensor g = weightDecay != 0 ? grad.add(param.mul((float) weightDecay)) : grad;
         moments.apply(param, g, state, lrExact());
     }

@@ -3,6 +3,7 @@ package org.vectorgrad.optim;
 import java.util.List;
 import java.util.Map;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.simd.AdamStep;
 
 /**
  * The moment update shared by Adam and AdamW (PyTorch 1.13's {@code _single_tensor_adam(w)},
@@ -31,11 +32,7 @@ final class AdamMoments {
      * the same order is kept so the float roundings match.
      */
     void apply(Tensor param, Tensor grad, Map<String, Tensor> state, double lr) {
-        if (state.isEmpty()) {
-            state.put("step", Tensor.scalar(0f));
-            state.put("exp_avg", Tensor.zeros(param.shape()));
-            state.put("exp_avg_sq", Tensor.zeros(param.shape()));
-        }
+        initialise(param, state);
         Tensor stepCount = state.get("step");
         Tensor expAvg = state.get("exp_avg");
         Tensor expAvgSq = state.get("exp_avg_sq");
@@ -48,5 +45,39 @@ final class AdamMoments {
         double stepSize = lr / biasCorrection1;
         Tensor denom = expAvgSq.sqrt().div((float) Math.sqrt(biasCorrection2)).add((float) eps);
         param.addInPlace(expAvg.mul((float) -stepSize).div(denom), 1f);
+    }
+
+    private static void initialise(Tensor param, Map<String, Tensor> state) {
+        if (state.isEmpty()) {
+            state.put("step", Tensor.scalar(0f));
+            state.put("exp_avg", Tensor.zeros(param.shape()));
+            state.put("exp_avg_sq", Tensor.zeros(param.shape()));
+        }
+    }
+
+    /**
+     * The whole update in one kernel pass, the same floats as {@code param.mul_(decay)} (AdamW's
+     * decoupled decay; 1 for Adam), {@code grad + weightDecay·param} (Adam's L2 term; 0 for AdamW)
+     * and {@link #apply}. Returns false, having changed nothing but the empty state's
+     * initialisation, when the operands do not fit the fused kernel.
+     */
+    boolean fusedStep(Tensor param, Tensor grad, Map<String, Tensor> state, double lr, boolean decoupled,
+                      double decay, double weightDecay) {
+        initialise(param, state);
+        Tensor expAvg = state.get("exp_avg");
+        Tensor expAvgSq = state.get("exp_avg_sq");
+        if (!FusedSteps.fits(param, grad, expAvg, expAvgSq)) {
+            return false;
+        }
+        Tensor stepCount = state.get("step");
+        stepCount.addInPlace(Tensor.scalar(1f), 1f);
+        double step = stepCount.item();
+        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double biasCorrection2 = 1 - Math.pow(beta2, step);
+        double stepSize = lr / biasCorrection1;
+        AdamStep constants = new AdamStep((float) decay, (float) weightDecay, (float) beta1, (float) (1 - beta1),
+                (float) beta2, (float) (1 - beta2), (float) -stepSize, (float) Math.sqrt(biasCorrection2), (float) eps);
+        FusedSteps.adam(constants, param, grad, expAvg, expAvgSq, decoupled);
+        return true;
     }
 }

@@ -28,6 +28,9 @@ public final class AdamW extends Optimizer {
 
     @Override
     void update(Tensor param, Tensor grad, Map<String, Tensor> state) {
+        if (moments.fusedStep(param, grad, state, lrExact(), true, 1 - lrExact() * weightDecay, 0)) {
+            return;
+        }
         param.mulInPlace((float) (1 - lrExact() * weightDecay));
         moments.apply(param, grad, state, lrExact());
     }

@@ -3,6 +3,7 @@ package org.vectorgrad.optim;
 import java.util.List;
 import java.util.Map;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.simd.SgdStep;
 
 /**
  * Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay:
@@ -38,6 +39,23 @@ public final class SGD extends Optimizer {
 
     @Override
     void update(Tensor param, Tensor grad, Map<String, Tensor> state) {
+        Tensor buffer = state.get(BUFFER);
+        if (FusedSteps.fits(param, grad, buffer)) {
+            boolean firstStep = momentum != 0 && buffer == null;
+            if (firstStep) {
+                buffer = Tensor.zeros(param.shape());
+                state.put(BUFFER, buffer);
+            }
+            SgdStep step = new SgdStep((float) weightDecay, (float) momentum, (float) (1 - dampening), nesterov,
+                    (float) -lrExact());
+            FusedSteps.sgd(step, param, grad, momentum != 0 ? buffer : null, firstStep);
+            return;
+        }
+        tensorOpUpdate(param, grad, state);
+    }
+
+    /** The same update as a chain of tensor ops, for operands the fused kernel does not take. */
+    private void tensorOpUpdate(Tensor param, Tensor grad, Map<String, Tensor> state) {
         Tensor direction = weightDecay != 0 ? grad.add(param.mul((float) weightDecay)) : grad;
         if (momentum != 0) {
             Tensor buffer = state.get(BUFFER);

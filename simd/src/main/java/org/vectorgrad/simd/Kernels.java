@@ -150,4 +150,24 @@ public interface Kernels {
                        float[] a, int aOffset, int aBatchStride, int aRowStride, int aColStride,
                        float[] b, int bOffset, int bBatchStride, int bRowStride, int bColStride,
                        float[] c, int cOffset, int cBatchStride, int cRowStride, boolean accumulate);
+
+    // ---- fused training-step kernels: one pass over contiguous operands ----
+
+    /** dst[i] = self[i] &lt;= threshold ? 0 : grad[i] for i &lt; n: threshold_backward (a NaN self passes grad). */
+    void thresholdBackward(int n, float threshold, float[] grad, int gradOffset, float[] self, int selfOffset,
+                           float[] dst, int dstOffset);
+
+    /**
+     * One SGD update of n parameters in place: d = g + wd·p; buf = firstStep ? d : buf·μ + d·(1 − τ)
+     * (when μ ≠ 0); d = nesterov ? d + buf·μ : buf; p = p + d·(−lr), each operation rounded to float.
+     */
+    void sgdStep(int n, SgdStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                 float[] buffer, int bufferOffset, boolean firstStep);
+
+    /**
+     * One Adam/AdamW update of n parameters in place: p = p·decay; g = g + wd·p; m = m·β1 + g·(1 − β1);
+     * v = v·β2 + g·(1 − β2)·g; p = p + m·(−stepSize) / (√v / √bc2 + eps), each operation rounded to float.
+     */
+    void adamStep(int n, AdamStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                  float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset);
 }

@@ -323,4 +323,25 @@ public final class ScalarKernels implements Kernels {
                     c, cOffset + e * cBatchStride, cRowStride, accumulate);
         }
     }
+
+    // ---- fused training-step kernels (bodies in ScalarStepKernels) ----
+
+    @Override
+    public void thresholdBackward(int n, float threshold, float[] grad, int gradOffset, float[] self, int selfOffset,
+                                  float[] dst, int dstOffset) {
+        ScalarStepKernels.thresholdBackward(0, n, threshold, grad, gradOffset, self, selfOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void sgdStep(int n, SgdStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                        float[] buffer, int bufferOffset, boolean firstStep) {
+        ScalarStepKernels.sgd(0, n, step, param, paramOffset, grad, gradOffset, buffer, bufferOffset, firstStep);
+    }
+
+    @Override
+    public void adamStep(int n, AdamStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                         float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset) {
+        ScalarStepKernels.adam(0, n, step, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq,
+                expAvgSqOffset);
+    }
 }

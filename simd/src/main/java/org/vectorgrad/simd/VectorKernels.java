@@ -234,4 +234,25 @@ public final class VectorKernels implements Kernels {
         VectorMatmul.matmulBatched(batch, m, n, k, a, aOffset, aBatchStride, aRowStride, aColStride,
                 b, bOffset, bBatchStride, bRowStride, bColStride, c, cOffset, cBatchStride, cRowStride, accumulate);
     }
+
+    // ---- fused training-step kernels (bodies in VectorStepKernels) ----
+
+    @Override
+    public void thresholdBackward(int n, float threshold, float[] grad, int gradOffset, float[] self, int selfOffset,
+                                  float[] dst, int dstOffset) {
+        VectorStepKernels.thresholdBackward(n, threshold, grad, gradOffset, self, selfOffset, dst, dstOffset);
+    }
+
+    @Override
+    public void sgdStep(int n, SgdStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                        float[] buffer, int bufferOffset, boolean firstStep) {
+        VectorStepKernels.sgd(n, step, param, paramOffset, grad, gradOffset, buffer, bufferOffset, firstStep);
+    }
+
+    @Override
+    public void adamStep(int n, AdamStep step, float[] param, int paramOffset, float[] grad, int gradOffset,
+                         float[] expAvg, int expAvgOffset, float[] expAvgSq, int expAvgSqOffset) {
+        VectorStepKernels.adam(n, step, param, paramOffset, grad, gradOffset, expAvg, expAvgOffset, expAvgSq,
+                expAvgSqOffset);
+    }
 }

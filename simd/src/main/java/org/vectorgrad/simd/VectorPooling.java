@@ -2,13 +2,11 @@ package org.vectorgrad.simd;
 
 /**
  * The production pooling kernels: the planes of an N×C×H×W tensor are independent, so they are
- * split across {@link Parallel} threads, each plane computed by {@link ScalarPooling}'s plane
- * routine. Every output element is produced by exactly one plane computation, so the result is
+ * split across {@link Parallel} threads (fixed chunks of whole planes). Max pooling of planes with
+ * contiguous rows runs {@link VectorMaxPool}'s gathers, and its backward scatters a vector at a
+ * time when windows are disjoint (2×2 stride 2); the rest runs {@link ScalarPooling}'s plane
+ * routines. Every output element is produced by exactly one plane computation, so the result is
  * bit-identical to the reference for any thread count.
- *
- * <p>NOTE: no SIMD here on purpose. Pooling windows are strided (stride 2 in ResNet), so lanes
- * would need gathers, and max pooling also tracks an index per lane; pooling is a few percent of
- * a convolutional network's time, far below the convolutions' GEMMs.
  */
 final class VectorPooling {
     /** Output elements per parallel chunk: below this a task costs more than it saves. */
@@ -25,9 +23,13 @@ final class VectorPooling {
                           float[] dst, int dstOffset, int[] argmax, int argmaxOffset) {
         int out = w.outPlane();
         boolean halving = isHalving(w);
+        int[] map = VectorMaxPool.fits(w, srcStrides) ? VectorMaxPool.tapMap(w) : null;
         Parallel.forRange(planes, planesPerChunk(out * w.taps()), (from, to) -> {
             for (int p = from; p < to; p++) {
-                if (halving) {
+                if (map != null) {
+                    VectorMaxPool.plane(w, map, src, srcOffset + p * srcStrides[0], dst, dstOffset + p * out,
+                            argmax, argmaxOffset + p * out);
+                } else if (halving) {
                     maxPlaneHalving(w, src, srcOffset + p * srcStrides[0], srcStrides[1], srcStrides[2],
                             dst, dstOffset + p * out, argmax, argmaxOffset + p * out);
                 } else {
@@ -83,10 +85,16 @@ final class VectorPooling {
                                   int argmaxOffset, float[] dst, int dstOffset) {
         int out = w.outPlane();
         int in = w.inPlane();
+        boolean disjoint = VectorMaxPool.disjoint(w);
         Parallel.forRange(planes, planesPerChunk(out), (from, to) -> {
             for (int p = from; p < to; p++) {
-                ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
-                        dst, dstOffset + p * in);
+                if (disjoint) {
+                    VectorMaxPool.planeBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
+                            dst, dstOffset + p * in);
+                } else {
+                    ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
+                            dst, dstOffset + p * in);
+                }
             }
         });
     }
