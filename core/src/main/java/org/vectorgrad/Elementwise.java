@@ -165,7 +165,7 @@ final class Elementwise {
             return null;
         }
         int n = Shapes.numel(self.layout.shape);
-        float[] dst = new float[n];
+        float[] dst = BufferPool.forOverwrite(n);
         K.thresholdBackward(n, threshold, grad.data, grad.layout.offset, self.data, self.layout.offset, dst, 0);
         return Tensor.wrap(dst, self.layout.shape.clone());
     }
