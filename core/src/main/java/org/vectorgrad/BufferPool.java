@@ -36,7 +36,9 @@ final class BufferPool {
 
     private final Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
     private long pooled;
-    /** The buffers allocated on this thread during the running backward pass; null outside one. */
+    /** True while a backward pass runs on this thread. */
+    private boolean inPass;
+    /** The large buffers allocated on this thread during the running pass (created on first use). */
     private Map<float[], Boolean> born;
 
     private BufferPool() {
@@ -73,16 +75,23 @@ final class BufferPool {
 
     /** Starts remembering this thread's allocations as born in a backward pass. */
     static void beginPass() {
-        LOCAL.get().born = enabled ? new IdentityHashMap<>() : null;
+        BufferPool pool = LOCAL.get();
+        pool.inPass = enabled;
+        pool.born = null;
     }
 
     /** Stops remembering; call in a finally block after {@link #beginPass}. */
     static void endPass() {
-        LOCAL.get().born = null;
+        BufferPool pool = LOCAL.get();
+        pool.inPass = false;
+        pool.born = null;
     }
 
     /** True when {@code buffer} was allocated on this thread during the running pass. */
     static boolean bornInPass(float[] buffer) {
+        if (buffer.length < MIN_LENGTH) {
+            return false;
+        }
         Map<float[], Boolean> born = LOCAL.get().born;
         return born != null && born.containsKey(buffer);
     }
@@ -132,7 +141,10 @@ final class BufferPool {
     }
 
     private float[] remember(float[] buffer) {
-        if (born != null && buffer.length >= MIN_LENGTH) {
+        if (inPass && buffer.length >= MIN_LENGTH) {
+            if (born == null) {
+                born = new IdentityHashMap<>();
+            }
             born.put(buffer, Boolean.TRUE);
         }
         return buffer;

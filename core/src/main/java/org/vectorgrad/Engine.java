@@ -145,7 +145,8 @@ final class Engine {
         private final Map<Node, Tensor> grads = new IdentityHashMap<>();
         private final Set<Node> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         private final boolean createGraph;
-        /** Per recyclable buffer, how many tensors in this map view it; null when not recycling. */
+        private boolean recycling;
+        /** Per recyclable buffer, how many tensors in this map view it (created on first use). */
         private Map<float[], int[]> references;
 
         Pending(boolean createGraph) {
@@ -153,7 +154,7 @@ final class Engine {
         }
 
         void recycle(boolean on) {
-            references = on ? new IdentityHashMap<>() : null;
+            recycling = on;
         }
 
         void add(Node node, Tensor grad) {
@@ -185,7 +186,10 @@ final class Engine {
 
         // Only buffers born in this pass are counted: anything older may be held by the caller.
         private void hold(Tensor grad) {
-            if (references != null && BufferPool.bornInPass(grad.data)) {
+            if (recycling && BufferPool.bornInPass(grad.data)) {
+                if (references == null) {
+                    references = new IdentityHashMap<>();
+                }
                 references.computeIfAbsent(grad.data, buffer -> new int[1])[0]++;
             }
         }
