@@ -16,6 +16,8 @@ import java.util.Set;
  * order; nodes run in that order, each once, after every consumer has added its gradient.
  */
 final class Engine {
+    private static final Comparator<Node> LATEST_FIRST = (x, y) -> Long.compare(y.sequence, x.sequence);
+
     private Engine() {
     }
 
@@ -59,18 +61,22 @@ final class Engine {
             throw new IllegalArgumentException("got " + gradOutputs.length + " gradients for "
                     + outputs.length + " outputs");
         }
-        Pending pending = new Pending(createGraph);
         Node[] roots = new Node[outputs.length];
+        Tensor[] seeds = new Tensor[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
             roots[i] = rootNode(outputs[i], i);
-            Tensor seed = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
-            pending.add(roots[i], seed);
+            seeds[i] = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
         }
         List<Node> order = topologicalOrder(roots);
+        Pending pending = new Pending(order, createGraph);
+        for (int i = 0; i < roots.length; i++) {
+            pending.add(roots[i], seeds[i]);
+        }
         Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
         try (Autograd.Guard ignored = Autograd.setGradEnabled(createGraph)) {
-            for (Node node : order) {
-                Tensor grad = pending.remove(node);
+            for (int position = 0; position < order.size(); position++) {
+                Node node = order.get(position);
+                Tensor grad = pending.remove(position);
                 if (grad != null) {
                     visit(node, grad, pending, capture, runnable, createGraph);
                     if (!retainGraph && (runnable == null || runnable.contains(node))) {
@@ -116,35 +122,63 @@ final class Engine {
      * references, and later ones are added into that buffer in place, since nothing can see it
      * before its node runs. Under {@code createGraph} every sum stays out of place: the sums are
      * then nodes of the new graph.
+     *
+     * <p>Kept in arrays by position in the run order, found by binary search on the nodes'
+     * (unique, descending) creation numbers: hash maps cost most of a tiny graph's allocation.
      */
     private static final class Pending {
-        private final Map<Node, Tensor> grads = new IdentityHashMap<>();
-        private final Set<Node> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final long[] sequences;
+        private final Tensor[] grads;
+        private final boolean[] owned;
         private final boolean createGraph;
 
-        Pending(boolean createGraph) {
+        Pending(List<Node> order, boolean createGraph) {
+            this.sequences = new long[order.size()];
+            for (int i = 0; i < sequences.length; i++) {
+                sequences[i] = order.get(i).sequence;
+            }
+            this.grads = new Tensor[sequences.length];
+            this.owned = new boolean[sequences.length];
             this.createGraph = createGraph;
         }
 
         void add(Node node, Tensor grad) {
-            Tensor current = grads.get(node);
+            int at = position(node);
+            Tensor current = grads[at];
             if (current == null) {
-                grads.put(node, grad);
-            } else if (owned.contains(node) && Arrays.equals(current.shape(), Layout.broadcast(current.shape(),
-                    grad.shape()))) {
+                grads[at] = grad;
+            } else if (owned[at] && Arrays.equals(current.shape(), Layout.broadcast(current.shape(), grad.shape()))) {
                 Elementwise.addInPlace(current, grad);
             } else {
                 Tensor sum = current.add(grad);
-                grads.put(node, sum);
-                if (!createGraph && sum.edge() == null) {
-                    owned.add(node);
-                }
+                grads[at] = sum;
+                owned[at] = !createGraph && sum.edge() == null;
             }
         }
 
-        Tensor remove(Node node) {
-            owned.remove(node);
-            return grads.remove(node);
+        Tensor remove(int position) {
+            Tensor grad = grads[position];
+            grads[position] = null;
+            owned[position] = false;
+            return grad;
+        }
+
+        // Every node that receives a gradient is in the order (it is reachable from a root).
+        private int position(Node node) {
+            int low = 0;
+            int high = sequences.length - 1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                long s = sequences[mid];
+                if (s == node.sequence) {
+                    return mid;
+                } else if (s > node.sequence) {
+                    low = mid + 1;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            throw new IllegalStateException("gradient for a node outside the graph: " + node.name());
         }
     }
 
@@ -174,7 +208,7 @@ final class Engine {
 
     /** Every node reachable from the roots, latest-created first. */
     private static List<Node> topologicalOrder(Node[] roots) {
-        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>(8)); // grows; most graphs are small
         List<Node> nodes = new ArrayList<>();
         ArrayDeque<Node> stack = new ArrayDeque<>();
         for (Node root : roots) {
@@ -191,7 +225,7 @@ final class Engine {
                 }
             }
         }
-        nodes.sort(Comparator.comparingLong((Node n) -> n.sequence).reversed());
+        nodes.sort(LATEST_FIRST);
         return nodes;
     }
 
