@@ -174,6 +174,9 @@ final class Layout {
 
     /** NumPy broadcasting of two shapes, with PyTorch's message when they don't broadcast. */
     static int[] broadcast(int[] a, int[] b) {
+        if (Arrays.equals(a, b)) {
+            return a; // shapes are never mutated; most binary ops meet equal shapes
+        }
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];
         for (int i = 1; i <= rank; i++) {
