@@ -10,12 +10,15 @@ import java.util.concurrent.locks.LockSupport;
  * queue. A worker that runs out of tasks keeps polling for {@link #SPIN_NANOS} before it parks
  * (OpenMP's active wait): a training step calls one parallel GEMM after another with tens of
  * microseconds of inline work between them, and waking a parked thread costs 30-60 µs on a busy
- * VM, as much as a small GEMM's share of work. A spinning worker holds no {@link Slots} slot, so
- * the JVM-wide budget is unchanged; it only burns its core for the spin after its last task.
+ * VM, as much as a small GEMM's share of work. A spinning worker holds no {@link Slots} slot; it
+ * parks early when every slot is held, so concurrent callers that use the whole budget do not
+ * share their cores with it.
  */
 final class Team {
     /** How long an idle worker polls before parking; beyond a step's gaps, far below a human's notice. */
     static final long SPIN_NANOS = 200_000;
+    /** How long an idle worker spins at least, while its last loop's caller gives back the slots. */
+    private static final long GRACE_NANOS = 20_000;
 
     private static final int BUSY = 0;
     private static final int SPINNING = 1;
@@ -107,13 +110,20 @@ final class Team {
             state.set(SPINNING);
             long start = System.nanoTime();
             while (state.get() == SPINNING && team.tasks.isEmpty() && !team.shutdown) {
-                if (System.nanoTime() - start > SPIN_NANOS && state.compareAndSet(SPINNING, PARKED)) {
+                if (spinLongEnough(System.nanoTime() - start) && state.compareAndSet(SPINNING, PARKED)) {
                     sleep();
                     break;
                 }
                 Thread.onSpinWait();
             }
             state.set(BUSY);
+        }
+
+        // Past the spin time; or, after a short grace (the caller that lent us is releasing its
+        // slots), while every slot is held: no loop can borrow us then, and the core we would burn
+        // belongs to the callers that hold the JVM-wide budget (8 concurrent callers, say).
+        private static boolean spinLongEnough(long spun) {
+            return spun > SPIN_NANOS || spun > GRACE_NANOS && Slots.held() >= Parallel.threads();
         }
 
         private void sleep() {
