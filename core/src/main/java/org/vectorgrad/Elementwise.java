@@ -217,7 +217,7 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor x, float p) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.layout.shape; // never mutated
         return record("PowBackward0", zip(BinaryOp.POW, x, Tensor.scalar(p)), inputs(x), saved(x),
                 (g, s, n) -> grads(p == 0f ? Tensor.zeros(shape) : g.mul(s[0].pow(p - 1f).mul(p))));
     }

@@ -16,6 +16,8 @@ import java.util.Set;
  * order; nodes run in that order, each once, after every consumer has added its gradient.
  */
 final class Engine {
+    private static final Comparator<Node> LATEST_FIRST = (x, y) -> Long.compare(y.sequence, x.sequence);
+
     private Engine() {
     }
 
@@ -59,14 +61,17 @@ final class Engine {
             throw new IllegalArgumentException("got " + gradOutputs.length + " gradients for "
                     + outputs.length + " outputs");
         }
-        Pending pending = new Pending(createGraph);
         Node[] roots = new Node[outputs.length];
+        Tensor[] seeds = new Tensor[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
             roots[i] = rootNode(outputs[i], i);
-            Tensor seed = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
-            pending.add(roots[i], seed);
+            seeds[i] = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
         }
         List<Node> order = topologicalOrder(roots);
+        Pending pending = new Pending(order, createGraph);
+        for (int i = 0; i < roots.length; i++) {
+            pending.add(roots[i], seeds[i]);
+        }
         Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
         boolean recycle = capture == null && !createGraph && !AnomalyMode.isEnabled() && onlyBuiltIns(order);
         pending.recycle(recycle);
@@ -74,8 +79,9 @@ final class Engine {
             BufferPool.beginPass();
         }
         try (Autograd.Guard ignored = Autograd.setGradEnabled(createGraph)) {
-            for (Node node : order) {
-                Tensor grad = pending.remove(node);
+            for (int position = 0; position < order.size(); position++) {
+                Node node = order.get(position);
+                Tensor grad = pending.remove(position);
                 if (grad != null) {
                     visit(node, grad, pending, capture, runnable, createGraph);
                     pending.drop(grad);
@@ -140,16 +146,26 @@ final class Engine {
      * references, and later ones are added into that buffer in place, since nothing can see it
      * before its node runs. Under {@code createGraph} every sum stays out of place: the sums are
      * then nodes of the new graph.
+     *
+     * <p>Kept in arrays by position in the run order, found by binary search on the nodes'
+     * (unique, descending) creation numbers: hash maps cost most of a tiny graph's allocation.
      */
     private static final class Pending {
-        private final Map<Node, Tensor> grads = new IdentityHashMap<>();
-        private final Set<Node> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final long[] sequences;
+        private final Tensor[] grads;
+        private final boolean[] owned;
         private final boolean createGraph;
         private boolean recycling;
         /** Per recyclable buffer, how many tensors in this map view it (created on first use). */
         private Map<float[], int[]> references;
 
-        Pending(boolean createGraph) {
+        Pending(List<Node> order, boolean createGraph) {
+            this.sequences = new long[order.size()];
+            for (int i = 0; i < sequences.length; i++) {
+                sequences[i] = order.get(i).sequence;
+            }
+            this.grads = new Tensor[sequences.length];
+            this.owned = new boolean[sequences.length];
             this.createGraph = createGraph;
         }
 
@@ -158,30 +174,48 @@ final class Engine {
         }
 
         void add(Node node, Tensor grad) {
-            Tensor current = grads.get(node);
+            int at = position(node);
+            Tensor current = grads[at];
             if (current == null) {
-                grads.put(node, grad);
+                grads[at] = grad;
                 hold(grad);
-            } else if (owned.contains(node) && Arrays.equals(current.shape(), Layout.broadcast(current.shape(),
-                    grad.shape()))) {
+            } else if (owned[at] && Arrays.equals(current.shape(), Layout.broadcast(current.shape(), grad.shape()))) {
                 Elementwise.addInPlace(current, grad);
                 drop(grad);
             } else {
                 Tensor sum = current.add(grad);
-                grads.put(node, sum);
+                grads[at] = sum;
                 drop(current);
                 drop(grad);
                 hold(sum);
-                if (!createGraph && sum.edge() == null) {
-                    owned.add(node);
-                }
+                owned[at] = !createGraph && sum.edge() == null;
             }
         }
 
-        /** Takes a node's gradient out; the caller drops it once the node has run. */
-        Tensor remove(Node node) {
-            owned.remove(node);
-            return grads.remove(node);
+        /** Takes the gradient of the node at {@code position} out; the caller drops it once the node has run. */
+        Tensor remove(int position) {
+            Tensor grad = grads[position];
+            grads[position] = null;
+            owned[position] = false;
+            return grad;
+        }
+
+        // Every node that receives a gradient is in the order (it is reachable from a root).
+        private int position(Node node) {
+            int low = 0;
+            int high = sequences.length - 1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                long s = sequences[mid];
+                if (s == node.sequence) {
+                    return mid;
+                } else if (s > node.sequence) {
+                    low = mid + 1;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            throw new IllegalStateException("gradient for a node outside the graph: " + node.name());
         }
 
         // Only buffers born in this pass are counted: anything older may be held by the caller.
@@ -245,7 +279,7 @@ final class Engine {
 
     /** Every node reachable from the roots, latest-created first. */
     private static List<Node> topologicalOrder(Node[] roots) {
-        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>(8)); // grows; most graphs are small
         List<Node> nodes = new ArrayList<>();
         ArrayDeque<Node> stack = new ArrayDeque<>();
         for (Node root : roots) {
@@ -262,7 +296,7 @@ final class Engine {
                 }
             }
         }
-        nodes.sort(Comparator.comparingLong((Node n) -> n.sequence).reversed());
+        nodes.sort(LATEST_FIRST);
         return nodes;
     }
 

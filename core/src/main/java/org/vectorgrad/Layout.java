@@ -20,7 +20,7 @@ final class Layout {
     }
 
     static Layout contiguous(int... shape) {
-        return new Layout(shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return new Layout(shape.length == 0 ? shape : shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
     /**
@@ -124,6 +124,9 @@ final class Layout {
 
     /** This layout read as {@code target} (already validated): new and size-1 dims get stride 0. */
     Layout expand(int[] target) {
+        if (Arrays.equals(shape, target)) {
+            return this; // immutable, and every binary op expands its inputs, mostly to their own shape
+        }
         int lead = target.length - shape.length;
         int[] newStrides = new int[target.length];
         for (int d = 0; d < shape.length; d++) {
@@ -171,6 +174,9 @@ final class Layout {
 
     /** NumPy broadcasting of two shapes, with PyTorch's message when they don't broadcast. */
     static int[] broadcast(int[] a, int[] b) {
+        if (Arrays.equals(a, b)) {
+            return a; // shapes are never mutated; most binary ops meet equal shapes
+        }
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];
         for (int i = 1; i <= rank; i++) {

@@ -46,7 +46,11 @@ final class MemoryFormat {
         Arrays.sort(order, (a, b) -> layout.shape[a] == 1 || layout.shape[b] == 1
                 ? Boolean.compare(layout.shape[b] == 1, layout.shape[a] == 1)
                 : Integer.compare(layout.strides[b], layout.strides[a]));
-        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+        int[] out = new int[order.length]; // a loop, not a stream: this runs on every small op
+        for (int d = 0; d < out.length; d++) {
+            out[d] = order[d];
+        }
+        return out;
     }
 
     /** {@code values} reordered as {@code order} lists the dimensions. */

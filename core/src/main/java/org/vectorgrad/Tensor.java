@@ -37,6 +37,9 @@ public final class Tensor {
         this.versionCounter = counter;
     }
 
+    // Shapes are never mutated, so every 0-d tensor may share this one (Tensor.scalar runs per op).
+    private static final int[] NO_DIMENSIONS = new int[0];
+
     /** A new contiguous float tensor over {@code data} (not copied). */
     static Tensor wrap(float[] data, int... shape) {
         return new Tensor(data, Layout.contiguous(shape), DType.FLOAT32);
@@ -56,7 +59,7 @@ public final class Tensor {
 
     /** 0-d tensor holding {@code value}. */
     public static Tensor scalar(float value) {
-        return wrap(new float[] {value});
+        return wrap(new float[] {value}, NO_DIMENSIONS);
     }
 
     /** A copy of {@code data} viewed with {@code shape} (row-major); element counts must match. */

@@ -1,18 +1,18 @@
 package org.vectorgrad.simd;
 
 import java.util.Objects;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * The kernels' scheduler: one library-owned {@link ForkJoinPool} (never the common pool, so user
- * code on the common pool neither starves nor is starved by tensor work) with {@link #threads()}
- * workers. {@link #forRange} splits an index range into contiguous chunks that the calling thread
- * and the pool's workers claim one by one.
+ * The kernels' scheduler: one library-owned {@link Team} of {@link #threads()} − 1 workers (never
+ * the common pool, so user code on the common pool neither starves nor is starved by tensor work;
+ * a caller is always one of a loop's threads, so more workers could never all be lent). Idle
+ * workers spin briefly before parking, so the back-to-back GEMMs of a training step find them
+ * awake. {@link #forRange} splits an index range into contiguous chunks that the calling thread
+ * and the workers claim one by one.
  *
  * <p>{@link #threads()} is a JVM-wide budget: at most that many threads run the chunks of large
  * loops at once, however many threads call. A caller's large loop first takes a slot for the
@@ -47,8 +47,8 @@ public final class Parallel {
 
     /**
      * The largest thread count {@link #setThreads}, {@link #withThreads} and {@value #PROPERTY}
-     * accept: above any machine's core count, far below {@link ForkJoinPool}'s own limit (32767),
-     * which {@code setThreads(40000)} used to hit on every later operation.
+     * accept: above any machine's core count (ForkJoinPool, the earlier scheduler, failed every
+     * later operation after {@code setThreads(40000)}).
      */
     public static final int MAX_THREADS = 1024;
 
@@ -60,7 +60,7 @@ public final class Parallel {
     private static final ScopedValue<Boolean> IN_LOOP = ScopedValue.newInstance();
     private static volatile int threads = parseThreads(System.getProperty(PROPERTY),
             Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
-    private static volatile ForkJoinPool pool;
+    private static volatile Team pool;
 
     private Parallel() {
     }
@@ -97,7 +97,7 @@ public final class Parallel {
                 return;
             }
             threads = n;
-            ForkJoinPool old = pool;
+            Team old = pool;
             pool = null;
             if (old != null) {
                 old.shutdown();
@@ -175,7 +175,7 @@ public final class Parallel {
         Slots.take();
         int helpers = chunks > 1 ? Slots.lend(chunks - 1) : 0;
         try {
-            ForkJoinPool workers = helpers > 0 ? pool() : null;
+            Team workers = helpers > 0 ? pool() : null;
             for (int h = 0; h < helpers; h++) {
                 try {
                     workers.execute(job::work);
@@ -271,30 +271,19 @@ public final class Parallel {
     }
 
     private static boolean inLoop() {
-        return Thread.currentThread() instanceof Worker || IN_LOOP.isBound();
+        return Thread.currentThread() instanceof Team.Worker || IN_LOOP.isBound();
     }
 
-    private static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
+    private static Team pool() {
+        Team p = pool;
         if (p != null) {
             return p;
         }
         synchronized (LOCK) {
             if (pool == null) {
-                pool = new ForkJoinPool(threads, Worker::new, null, false);
+                pool = new Team(threads - 1);
             }
             return pool;
-        }
-    }
-
-    /** A daemon worker with a recognisable name, so thread dumps show whose threads these are. */
-    private static final class Worker extends ForkJoinWorkerThread {
-        private static final AtomicInteger COUNT = new AtomicInteger();
-
-        Worker(ForkJoinPool pool) {
-            super(pool);
-            setName("vectorgrad-kernel-" + COUNT.incrementAndGet());
-            setDaemon(true);
         }
     }
 }

@@ -41,6 +41,9 @@ public final class VectorKernels implements Kernels {
     @Override
     public void map(UnaryOp op, int[] shape, float[] src, int srcOffset, int[] srcStrides,
                     float[] dst, int dstOffset) {
+        if (SmallKernels.map(op, shape, src, srcOffset, srcStrides, dst, dstOffset)) {
+            return;
+        }
         RowWalk walk = RowWalk.intoContiguous(shape, srcStrides);
         int s = walk.innerStride(0);
         RowVisitor rows = (o, n) -> VectorUnary.row(op, src, o[0], s, dst, o[1], n);
@@ -50,6 +53,9 @@ public final class VectorKernels implements Kernels {
     @Override
     public void zip(BinaryOp op, int[] shape, float[] a, int aOffset, int[] aStrides,
                     float[] b, int bOffset, int[] bStrides, float[] dst, int dstOffset) {
+        if (SmallKernels.zip(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, dst, dstOffset)) {
+            return;
+        }
         RowWalk walk = RowWalk.intoContiguous(shape, aStrides, bStrides);
         int as = walk.innerStride(0);
         int bs = walk.innerStride(1);
@@ -114,12 +120,18 @@ public final class VectorKernels implements Kernels {
     @Override
     public void copy(int[] shape, float[] src, int srcOffset, int[] srcStrides,
                      float[] dst, int dstOffset, int[] dstStrides) {
+        if (SmallKernels.copy(shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides)) {
+            return;
+        }
         StridedCopy.copy(shape, src, srcOffset, srcStrides, dst, dstOffset, dstStrides);
     }
 
     @Override
     public void sum(int[] shape, float[] a, int aOffset, int[] aStrides, boolean[] reduce,
                     float[] dst, int dstOffset) {
+        if (SmallKernels.sum(shape, a, aOffset, aStrides, reduce, dst, dstOffset)) {
+            return;
+        }
         VectorReductions.sum(shape, a, aOffset, aStrides, reduce, dst, dstOffset);
     }
 

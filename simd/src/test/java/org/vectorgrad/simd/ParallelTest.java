@@ -72,6 +72,42 @@ class ParallelTest {
         assertEquals(1, names.stream().filter(n -> n.equals(Thread.currentThread().getName())).count());
     }
 
+    @Test
+    void workersOfARetiredTeamStopAndTheNewTeamServesLaterLoops() throws Exception {
+        Parallel.setThreads(2);
+        Thread worker = workerOfOneLoop();
+        Parallel.setThreads(3);
+        worker.join(TimeUnit.SECONDS.toMillis(10)); // parked or spinning, it must notice the shutdown
+        assertTrue(!worker.isAlive(), "a worker of the retired team still runs: " + worker.getName());
+        Parallel.setThreads(2);
+        Thread next = workerOfOneLoop();
+        assertTrue(next != worker && next.isAlive());
+    }
+
+    @Test
+    void aWorkerStaysUsableAfterAChunkThrowsAndAfterParking() throws Exception {
+        Parallel.setThreads(2);
+        assertThrows(IllegalStateException.class, () -> Parallel.forRange(1000, 1, (from, to) -> {
+            throw new IllegalStateException("chunk " + from);
+        }));
+        Thread first = workerOfOneLoop();
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Team.SPIN_NANOS) * 5 + 20); // past the spin: parked
+        assertSame(first, workerOfOneLoop(), "threads - 1 = one worker, woken from its park");
+    }
+
+    // The worker that took one chunk of a two-chunk loop (each chunk waits for the other).
+    private static Thread workerOfOneLoop() {
+        List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch bothStarted = new CountDownLatch(2);
+        Parallel.forRange(1000, 1, (from, to) -> {
+            threads.add(Thread.currentThread());
+            bothStarted.countDown();
+            awaitQuietly(bothStarted);
+        });
+        assertEquals(0, bothStarted.getCount());
+        return threads.stream().filter(t -> t != Thread.currentThread()).findFirst().orElseThrow();
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
