@@ -1,5 +1,5 @@
 /**
- * Vectorgrad's kernels on {@code float[]} + offsets + strides and its ForkJoin scheduler. An
+ * Vectorgrad's kernels on {@code float[]} + offsets + strides and its thread team scheduler. An
  * implementation module: its package is exported to the core module only, so nothing but
  * {@code org.vectorgrad.core} can depend on kernel signatures, and simd cannot import core.
  */
