@@ -1,0 +1,134 @@
+package org.vectorgrad.simd;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The gather form of the convolution lowering, for the rows {@link VectorIm2col}'s runs handle
+ * badly: short output rows (a 4×4 or 2×2 plane is a run of 4 or 2 per output row, each paying a
+ * copy call and two fills), strided windows and strided sources (element-by-element runs). For
+ * every tap (i, j) an index map says where output position l reads in a channel plane, and a mask
+ * says whether that is inside the plane; a row of the column matrix is then whole-vector masked
+ * gathers (padding lanes read nothing and come out zero).
+ *
+ * <p>col2im adds a row back with a gather, an add and a scatter: one tap sends distinct output
+ * positions to distinct input positions, so no two lanes of a scatter collide, and every input
+ * element still receives its contributions in the reference's (channel, tap, position) order;
+ * both directions are bit-identical to {@link Im2col}.
+ */
+final class Im2colGather {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+    /** Output rows shorter than this go through gathers even with stride 1. */
+    static final int SHORT_ROW = 16;
+    private static final int CACHE_LIMIT = 64;
+    private static final Map<Key, TapMaps> CACHE = new ConcurrentHashMap<>();
+
+    private Im2colGather() {
+    }
+
+    private record Key(Window2d window, int rowStep, int colStep) {
+    }
+
+    /** Per tap: each output position's offset in the plane, and whether it is inside (padded to whole vectors). */
+    private record TapMaps(int[][] index, boolean[][] inside) {
+    }
+
+    /** Whether rows of this window over columns {@code colStep} apart are better gathered than copied. */
+    static boolean suits(Window2d w, int colStep) {
+        return w.strideW() != 1 || colStep != 1 || w.outW() < SHORT_ROW;
+    }
+
+    static void im2col(Window2d w, int channels, float[] src, int srcOffset, int[] srcStrides,
+                       float[] cols, int colsOffset, int colsRowStride) {
+        TapMaps maps = maps(w, srcStrides[1], srcStrides[2]);
+        int length = w.outPlane();
+        int row = colsOffset;
+        for (int c = 0; c < channels; c++) {
+            int plane = srcOffset + c * srcStrides[0];
+            for (int t = 0; t < w.taps(); t++) {
+                gatherRow(src, plane, maps.index()[t], maps.inside()[t], cols, row, length);
+                row += colsRowStride;
+            }
+        }
+    }
+
+    private static void gatherRow(float[] src, int plane, int[] index, boolean[] inside, float[] cols, int row,
+                                  int length) {
+        int l = 0;
+        for (; l + L <= length; l += L) {
+            VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
+            FloatVector.fromArray(SPECIES, src, plane, index, l, in).intoArray(cols, row + l);
+        }
+        if (l < length) {
+            VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
+            FloatVector.fromArray(SPECIES, src, plane, index, l, in)
+                    .intoArray(cols, row + l, SPECIES.indexInRange(l, length));
+        }
+    }
+
+    /** dst is a contiguous C×inH×inW image. */
+    static void col2im(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
+                       float[] dst, int dstOffset) {
+        TapMaps maps = maps(w, w.inW(), 1);
+        int length = w.outPlane();
+        int row = colsOffset;
+        for (int c = 0; c < channels; c++) {
+            int plane = dstOffset + c * w.inPlane();
+            for (int t = 0; t < w.taps(); t++) {
+                scatterAddRow(cols, row, maps.index()[t], maps.inside()[t], dst, plane, length);
+                row += colsRowStride;
+            }
+        }
+    }
+
+    private static void scatterAddRow(float[] cols, int row, int[] index, boolean[] inside, float[] dst, int plane,
+                                      int length) {
+        for (int l = 0; l < length; l += L) {
+            // Lanes past the row are outside (the maps are padded with false), so only the load needs a bound.
+            VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
+            FloatVector add = l + L <= length ? FloatVector.fromArray(SPECIES, cols, row + l)
+                    : FloatVector.fromArray(SPECIES, cols, row + l, SPECIES.indexInRange(l, length));
+            FloatVector.fromArray(SPECIES, dst, plane, index, l, in).add(add).intoArray(dst, plane, index, l, in);
+        }
+    }
+
+    // Maps depend only on the window and the source's row and column steps, and a network has few
+    // of those: they are built once and shared (immutable; a rare rebuild after a clear is harmless).
+    private static TapMaps maps(Window2d w, int rowStep, int colStep) {
+        Key key = new Key(w, rowStep, colStep);
+        TapMaps maps = CACHE.get(key);
+        if (maps == null) {
+            if (CACHE.size() >= CACHE_LIMIT) {
+                CACHE.clear();
+            }
+            maps = build(w, rowStep, colStep);
+            CACHE.put(key, maps);
+        }
+        return maps;
+    }
+
+    private static TapMaps build(Window2d w, int rowStep, int colStep) {
+        int length = w.outPlane();
+        int padded = (length + L - 1) / L * L;
+        int[][] index = new int[w.taps()][padded];
+        boolean[][] inside = new boolean[w.taps()][padded];
+        for (int i = 0; i < w.kernelH(); i++) {
+            for (int j = 0; j < w.kernelW(); j++) {
+                int t = i * w.kernelW() + j;
+                for (int l = 0; l < length; l++) {
+                    int h = l / w.outW() * w.strideH() - w.padH() + i * w.dilationH();
+                    int x = l % w.outW() * w.strideW() - w.padW() + j * w.dilationW();
+                    if (h >= 0 && h < w.inH() && x >= 0 && x < w.inW()) {
+                        index[t][l] = h * rowStep + x * colStep;
+                        inside[t][l] = true;
+                    }
+                }
+            }
+        }
+        return new TapMaps(index, inside);
+    }
+}
