@@ -44,6 +44,8 @@ final class Convolution {
     private static final int SMALL_WEIGHT_GRAD = 1 << 16;
     /** Fixed pieces of the batch a small weight gradient is split into (any thread count). */
     private static final int PIECES = 8;
+    /** Fewer weights per output channel than this make dW rows of dot products instead of a GEMM. */
+    private static final int NARROW_WEIGHT = 16;
 
     private Convolution() {
     }
@@ -236,8 +238,17 @@ final class Convolution {
             int width = count * length;
             Operand g = outputGrad(grad, at, count, geo);
             lower(x, at, count, geo, cols, width);
-            K.matmul(geo.outChannels(), rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
-                    cols, 0, 1, width, dw, 0, rows, at > first);
+            if (rows >= NARROW_WEIGHT) {
+                K.matmul(geo.outChannels(), rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
+                        cols, 0, 1, width, dw, 0, rows, at > first);
+                continue;
+            }
+            // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): a GEMM
+            // would pad them to a full panel, so each dW row is its own product of dot products.
+            for (int o = 0; o < geo.outChannels(); o++) {
+                K.matmul(1, rows, width, g.data(), g.offset() + o * g.rowStride(), width, g.colStride(),
+                        cols, 0, 1, width, dw, o * rows, rows, at > first);
+            }
         }
     }
 
