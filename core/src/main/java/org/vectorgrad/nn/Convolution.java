@@ -13,6 +13,7 @@ import static org.vectorgrad.nn.Ops.strides;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.simd.PackedMatrix;
 import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
@@ -27,6 +28,8 @@ import org.vectorgrad.simd.Window2d;
  * gradient {@code dX = col2im(Wᵀ·G)} and the weight gradient {@code dW = G·colsᵀ}, with G the
  * output gradient laid out like Y; both are bilinear, and the three ops' derivatives are each
  * other.
+ *
+ * <p>The weight is packed for the GEMM once per call ({@code K.pack}) and shared by every image.
  *
  * <p>Parallelism and determinism: the GEMMs parallelise inside; im2col and col2im run one image
  * per task (each writes only its own columns or its own image). Groups depend only on the shapes
@@ -150,6 +153,7 @@ final class Convolution {
         Tensor y = Ops.empty(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
         int group = geo.group(images);
+        PackedMatrix packed = K.pack(outC, geo.rows(), data(w), offset(w), geo.rows(), 1);
         eachGroup(images, group, () -> new float[geo.rows() * group * length], (first, count, cols) -> {
             int width = count * length;
             lower(x, first, count, geo, cols, width);
@@ -161,8 +165,7 @@ final class Convolution {
             for (int o = 0; b != null && o < outC; o++) {
                 Arrays.fill(product, at + o * width, at + (o + 1) * width, b[o]);
             }
-            K.matmul(outC, width, geo.rows(), data(w), offset(w), geo.rows(), 1, cols, 0, width, 1,
-                    product, at, width, b != null);
+            K.matmulPacked(packed, width, cols, 0, width, 1, product, at, width, b != null);
             if (!direct) {
                 K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
                         data(y), first * outC * length, new int[] {outC * length, length, 1});
@@ -178,11 +181,12 @@ final class Convolution {
         int inImage = geo.inChannels() * geo.window().inPlane();
         Tensor dx = Ops.empty(inputShape);
         int group = geo.group(images);
+        PackedMatrix transposed = K.pack(geo.rows(), geo.outChannels(), data(w), offset(w), 1, geo.rows());
         eachGroup(images, group, () -> new float[geo.rows() * group * length], (first, count, cols) -> {
             int width = count * length;
             Operand g = outputGrad(grad, first, count, geo);
-            K.matmul(geo.rows(), width, geo.outChannels(), data(w), offset(w), 1, geo.rows(),
-                    g.data(), g.offset(), g.rowStride(), g.colStride(), cols, 0, width, false);
+            K.matmulPacked(transposed, width, g.data(), g.offset(), g.rowStride(), g.colStride(), cols, 0, width,
+                    false);
             Parallel.forRange(count, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, data(dx), (first + i) * inImage);

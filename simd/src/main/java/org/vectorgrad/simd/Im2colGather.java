@@ -14,10 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * says whether that is inside the plane; a row of the column matrix is then whole-vector masked
  * gathers (padding lanes read nothing and come out zero).
  *
- * <p>col2im adds a row back with a gather, an add and a scatter: one tap sends distinct output
- * positions to distinct input positions, so no two lanes of a scatter collide, and every input
- * element still receives its contributions in the reference's (channel, tap, position) order;
- * both directions are bit-identical to {@link Im2col}.
+ * <p>col2im works from the input side with inverse maps (a masked scatter-add is not compiled
+ * to vector code): every input element receives its contributions in the reference's tap order,
+ * so both directions are bit-identical to {@link Im2col}.
  */
 final class Im2colGather {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -56,43 +55,45 @@ final class Im2colGather {
         }
     }
 
+    // Padding lanes gather the plane's first element (always valid) and are blended to zero: a
+    // masked gather checks every lane's index in Java and costs several times more.
     private static void gatherRow(float[] src, int plane, int[] index, boolean[] inside, float[] cols, int row,
                                   int length) {
+        FloatVector zero = FloatVector.zero(SPECIES);
         int l = 0;
         for (; l + L <= length; l += L) {
             VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
-            FloatVector.fromArray(SPECIES, src, plane, index, l, in).intoArray(cols, row + l);
+            zero.blend(FloatVector.fromArray(SPECIES, src, plane, index, l), in).intoArray(cols, row + l);
         }
         if (l < length) {
             VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
-            FloatVector.fromArray(SPECIES, src, plane, index, l, in)
+            zero.blend(FloatVector.fromArray(SPECIES, src, plane, index, l), in)
                     .intoArray(cols, row + l, SPECIES.indexInRange(l, length));
         }
     }
 
-    /** dst is a contiguous C×inH×inW image. */
+    /**
+     * dst is a contiguous C×inH×inW image. Each vector of input positions gathers, tap by tap, the
+     * one output position (if any) that tap reads it from, so every element receives its
+     * contributions in the reference's tap order and no lanes ever collide.
+     */
     static void col2im(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
                        float[] dst, int dstOffset) {
-        TapMaps maps = maps(w, w.inW(), 1);
-        int length = w.outPlane();
-        int row = colsOffset;
+        TapMaps sources = sources(w);
+        int plane = w.inPlane();
         for (int c = 0; c < channels; c++) {
-            int plane = dstOffset + c * w.inPlane();
-            for (int t = 0; t < w.taps(); t++) {
-                scatterAddRow(cols, row, maps.index()[t], maps.inside()[t], dst, plane, length);
-                row += colsRowStride;
+            int rows = colsOffset + c * w.taps() * colsRowStride;
+            int to = dstOffset + c * plane;
+            for (int q = 0; q < plane; q += L) {
+                VectorMask<Float> part = SPECIES.indexInRange(q, plane);
+                FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q, part);
+                for (int t = 0; t < w.taps(); t++) {
+                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, sources.inside()[t], q);
+                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + t * colsRowStride, sources.index()[t], q),
+                            hit);
+                }
+                acc.intoArray(dst, to + q, part);
             }
-        }
-    }
-
-    private static void scatterAddRow(float[] cols, int row, int[] index, boolean[] inside, float[] dst, int plane,
-                                      int length) {
-        for (int l = 0; l < length; l += L) {
-            // Lanes past the row are outside (the maps are padded with false), so only the load needs a bound.
-            VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
-            FloatVector add = l + L <= length ? FloatVector.fromArray(SPECIES, cols, row + l)
-                    : FloatVector.fromArray(SPECIES, cols, row + l, SPECIES.indexInRange(l, length));
-            FloatVector.fromArray(SPECIES, dst, plane, index, l, in).add(add).intoArray(dst, plane, index, l, in);
         }
     }
 
@@ -106,6 +107,32 @@ final class Im2colGather {
                 CACHE.clear();
             }
             maps = build(w, rowStep, colStep);
+            CACHE.put(key, maps);
+        }
+        return maps;
+    }
+
+    // The inverse maps, per tap: which output position reads input position q (padded to whole vectors).
+    private static TapMaps sources(Window2d w) {
+        Key key = new Key(w, -1, -1);
+        TapMaps maps = CACHE.get(key);
+        if (maps == null) {
+            if (CACHE.size() >= CACHE_LIMIT) {
+                CACHE.clear();
+            }
+            TapMaps forward = build(w, w.inW(), 1);
+            int padded = (w.inPlane() + L - 1) / L * L;
+            int[][] index = new int[w.taps()][padded];
+            boolean[][] inside = new boolean[w.taps()][padded];
+            for (int t = 0; t < w.taps(); t++) {
+                for (int l = 0; l < w.outPlane(); l++) {
+                    if (forward.inside()[t][l]) {
+                        index[t][forward.index()[t][l]] = l;
+                        inside[t][forward.index()[t][l]] = true;
+                    }
+                }
+            }
+            maps = new TapMaps(index, inside);
             CACHE.put(key, maps);
         }
         return maps;
