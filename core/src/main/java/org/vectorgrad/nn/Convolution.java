@@ -18,23 +18,25 @@ import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
 /**
- * 2-D convolution (groups = 1) lowered to the packed GEMM. im2col turns each image into a
- * (C·kH·kW)×L column matrix (L = outH·outW); the columns of a group of images sit side by side, so
- * one GEMM {@code Y = W·cols} with the O×(C·kH·kW) weight covers the whole group (a small L, as in
- * the last ResNet stages, would starve a per-image GEMM), and Y's O×(images·L) layout is copied
- * into the N×O×outH×outW output.
+ * 2-D convolution (groups = 1) lowered to the packed GEMM. im2col turns an image into a
+ * (C·kH·kW)×L column matrix (L = outH·outW) and {@code Y = W·cols} with the O×(C·kH·kW) weight.
+ * An image with L ≥ {@link #WIDE_IMAGE} is a GEMM of its own: its columns (sized to stay in cache)
+ * are written and read back while hot, and its O×L product is written straight into the NCHW
+ * output with the bias as the accumulators' start. Small images (the last ResNet stages, whose
+ * per-image GEMM would be mostly panel padding) are grouped side by side up to
+ * {@link #GROUP_WIDTH} columns, and the group's O×(images·L) product is copied into the images.
+ * The weight is packed for the GEMM once per call ({@code K.pack}) and shared by every image.
  *
  * <p>The backward pass is two more recorded ops, so it can itself be differentiated: the input
  * gradient {@code dX = col2im(Wᵀ·G)} and the weight gradient {@code dW = G·colsᵀ}, with G the
- * output gradient laid out like Y; both are bilinear, and the three ops' derivatives are each
- * other.
+ * output gradient laid out like Y (read in place for one image); both are bilinear, and the three
+ * ops' derivatives are each other.
  *
- * <p>The weight is packed for the GEMM once per call ({@code K.pack}) and shared by every image.
- *
- * <p>Parallelism and determinism: the GEMMs parallelise inside; im2col and col2im run one image
- * per task (each writes only its own columns or its own image). Groups depend only on the shapes
- * (a memory budget), and dW accumulates the groups' GEMMs in group order, so no value depends on
- * the thread count.
+ * <p>Parallelism and determinism: with at least two groups per thread, each thread takes whole
+ * groups (single-threaded kernels inside); otherwise the groups run in order and the GEMM
+ * parallelises inside. A small dW is summed over {@link #PIECES} fixed runs of groups, each in
+ * order, and the partials are added in order; a large one chains every group in order. Groups
+ * and pieces depend only on the shapes, so no value depends on the thread count.
  */
 final class Convolution {
     /** Floats of im2col columns per group of images (bounds the buffer to 64 MB). */
