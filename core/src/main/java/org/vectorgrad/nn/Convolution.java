@@ -11,30 +11,46 @@ import static org.vectorgrad.nn.Ops.shape;
 import static org.vectorgrad.nn.Ops.strides;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.simd.PackedMatrix;
 import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
 /**
- * 2-D convolution (groups = 1) lowered to the packed GEMM. im2col turns each image into a
- * (C·kH·kW)×L column matrix (L = outH·outW); the columns of a group of images sit side by side, so
- * one GEMM {@code Y = W·cols} with the O×(C·kH·kW) weight covers the whole group (a small L, as in
- * the last ResNet stages, would starve a per-image GEMM), and Y's O×(images·L) layout is copied
- * into the N×O×outH×outW output.
+ * 2-D convolution (groups = 1) lowered to the packed GEMM. im2col turns an image into a
+ * (C·kH·kW)×L column matrix (L = outH·outW) and {@code Y = W·cols} with the O×(C·kH·kW) weight.
+ * An image with L ≥ {@link #WIDE_IMAGE} is a GEMM of its own: its columns (sized to stay in cache)
+ * are written and read back while hot, and its O×L product is written straight into the NCHW
+ * output with the bias as the accumulators' start. Small images (the last ResNet stages, whose
+ * per-image GEMM would be mostly panel padding) are grouped side by side up to
+ * {@link #GROUP_WIDTH} columns, and the group's O×(images·L) product is copied into the images.
+ * The weight is packed for the GEMM once per call ({@code K.pack}) and shared by every image.
  *
  * <p>The backward pass is two more recorded ops, so it can itself be differentiated: the input
  * gradient {@code dX = col2im(Wᵀ·G)} and the weight gradient {@code dW = G·colsᵀ}, with G the
- * output gradient laid out like Y; both are bilinear, and the three ops' derivatives are each
- * other.
+ * output gradient laid out like Y (read in place for one image); both are bilinear, and the three
+ * ops' derivatives are each other.
  *
- * <p>Parallelism and determinism: the GEMMs parallelise inside; im2col and col2im run one image
- * per task (each writes only its own columns or its own image). Groups depend only on the shapes
- * (a memory budget), and dW accumulates the groups' GEMMs in group order, so no value depends on
- * the thread count.
+ * <p>Parallelism and determinism: with at least two groups per thread, each thread takes whole
+ * groups (single-threaded kernels inside); otherwise the groups run in order and the GEMM
+ * parallelises inside. A small dW is summed over {@link #PIECES} fixed runs of groups, each in
+ * order, and the partials are added in order; a large one chains every group in order. Groups
+ * and pieces depend only on the shapes, so no value depends on the thread count.
  */
 final class Convolution {
     /** Floats of im2col columns per group of images (bounds the buffer to 64 MB). */
     private static final int COLUMN_BUDGET = 1 << 24;
+    /** An image with at least this many output positions is a GEMM of its own. */
+    private static final int WIDE_IMAGE = 128;
+    /** Columns a group of small images gathers side by side, so the GEMM's panels are full. */
+    private static final int GROUP_WIDTH = 256;
+    /** A weight gradient with at most this many elements is split over the batch. */
+    private static final int SMALL_WEIGHT_GRAD = 1 << 16;
+    /** Fixed pieces of the batch a small weight gradient is split into (any thread count). */
+    private static final int PIECES = 8;
+    /** Fewer weights per output channel than this make dW rows of dot products instead of a GEMM. */
+    private static final int NARROW_WEIGHT = 16;
 
     private Convolution() {
     }
@@ -49,9 +65,15 @@ final class Convolution {
             return window.outPlane();
         }
 
-        /** Images per GEMM: as many as fit the column budget, at least one. */
+        /**
+         * Images per GEMM: one when an image alone fills the GEMM's panels (its columns then stay
+         * in cache and its output is written in place), else enough for {@link #GROUP_WIDTH}
+         * columns; never more than the column budget, at least one.
+         */
         int group(int images) {
-            return Math.max(1, Math.min(images, COLUMN_BUDGET / Math.max(1, rows() * length())));
+            int wanted = length() >= WIDE_IMAGE ? 1 : (GROUP_WIDTH + length() - 1) / Math.max(1, length());
+            int budget = COLUMN_BUDGET / Math.max(1, rows() * length());
+            return Math.max(1, Math.min(images, Math.min(wanted, budget)));
         }
     }
 
@@ -133,20 +155,24 @@ final class Convolution {
         Tensor y = Ops.empty(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
         int group = geo.group(images);
-        float[] cols = new float[geo.rows() * group * length];
-        float[] product = new float[outC * group * length];
-        for (int first = 0; first < images; first += group) {
-            int count = Math.min(group, images - first);
+        PackedMatrix packed = K.pack(outC, geo.rows(), data(w), offset(w), geo.rows(), 1);
+        eachGroup(images, group, () -> new float[geo.rows() * group * length], (first, count, cols) -> {
             int width = count * length;
             lower(x, first, count, geo, cols, width);
+            // One image writes its O×L product straight into y (NCHW); a group needs a product
+            // buffer whose O×(count·L) layout is then copied into the count images.
+            boolean direct = count == 1;
+            float[] product = direct ? data(y) : new float[outC * width];
+            int at = direct ? first * outC * length : 0;
             for (int o = 0; b != null && o < outC; o++) {
-                Arrays.fill(product, o * width, (o + 1) * width, b[o]);
+                Arrays.fill(product, at + o * width, at + (o + 1) * width, b[o]);
             }
-            K.matmul(outC, width, geo.rows(), data(w), offset(w), geo.rows(), 1, cols, 0, width, 1,
-                    product, 0, width, b != null);
-            K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
-                    data(y), first * outC * length, new int[] {outC * length, length, 1});
-        }
+            K.matmulPacked(packed, width, cols, 0, width, 1, product, at, width, b != null);
+            if (!direct) {
+                K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
+                        data(y), first * outC * length, new int[] {outC * length, length, 1});
+            }
+        });
         return y;
     }
 
@@ -157,46 +183,131 @@ final class Convolution {
         int inImage = geo.inChannels() * geo.window().inPlane();
         Tensor dx = Ops.empty(inputShape);
         int group = geo.group(images);
-        float[] g = new float[geo.outChannels() * group * length];
-        float[] cols = new float[geo.rows() * group * length];
-        for (int first = 0; first < images; first += group) {
-            int count = Math.min(group, images - first);
+        PackedMatrix transposed = K.pack(geo.rows(), geo.outChannels(), data(w), offset(w), 1, geo.rows());
+        eachGroup(images, group, () -> new float[geo.rows() * group * length], (first, count, cols) -> {
             int width = count * length;
-            gatherGroup(grad, first, count, geo, g);
-            K.matmul(geo.rows(), width, geo.outChannels(), data(w), offset(w), 1, geo.rows(), g, 0, width, 1,
-                    cols, 0, width, false);
-            int start = first;
+            Operand g = outputGrad(grad, first, count, geo);
+            K.matmulPacked(transposed, width, g.data(), g.offset(), g.rowStride(), g.colStride(), cols, 0, width,
+                    false);
             Parallel.forRange(count, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, data(dx), (start + i) * inImage);
+                    K.col2im(geo.window(), geo.inChannels(), cols, i * length, width, data(dx), (first + i) * inImage);
                 }
             });
-        }
+        });
         return record("ConvolutionBackwardBackward0", dx, inputs(grad, w), saved(grad, w), (h, s, n) -> grads(
                 n[0] ? conv2d(h, s[1], null, geo) : null,
                 n[1] ? weightGrad(h, s[0], geo) : null));
     }
 
-    /** dW = Σ_groups G·colsᵀ as an O×(C·kH·kW) matrix, groups in order. */
+    /**
+     * dW = Σ_groups G·colsᵀ as an O×(C·kH·kW) matrix. A small dW (few output elements, a huge k)
+     * gives the GEMM no parallelism of its own: its groups are split into {@link #PIECES} fixed
+     * runs, each summed in order into its own partial, and the partials are added in order, so the
+     * split depends on the shapes only. A large dW chains all groups in order inside one C.
+     */
     static Tensor weightGrad(Tensor x, Tensor grad, Geometry geo) {
         int images = shape(x)[0];
-        int length = geo.length();
-        int rows = geo.rows();
+        int size = geo.outChannels() * geo.rows();
         Tensor dw = Ops.empty(new int[] {geo.outChannels(), geo.inChannels(), geo.window().kernelH(),
             geo.window().kernelW()});
         int group = geo.group(images);
-        float[] g = new float[geo.outChannels() * group * length];
-        float[] cols = new float[rows * group * length];
-        for (int first = 0; first < images; first += group) {
-            int count = Math.min(group, images - first);
-            int width = count * length;
-            gatherGroup(grad, first, count, geo, g);
-            lower(x, first, count, geo, cols, width);
-            K.matmul(geo.outChannels(), rows, width, g, 0, width, 1, cols, 0, 1, width, data(dw), 0, rows, true);
+        int groups = (images + group - 1) / group;
+        int pieces = size <= SMALL_WEIGHT_GRAD ? Math.min(PIECES, groups) : 1;
+        if (pieces <= 1) {
+            weightGradRun(x, grad, geo, 0, images, group, data(dw));
+        } else {
+            float[][] partial = new float[pieces][];
+            Parallel.forRange(pieces, 1, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    partial[p] = new float[size];
+                    int first = (int) ((long) groups * p / pieces) * group;
+                    int end = Math.min(images, (int) ((long) groups * (p + 1) / pieces) * group);
+                    weightGradRun(x, grad, geo, first, end, group, partial[p]);
+                }
+            });
+            sumInOrder(partial, data(dw));
         }
         return record("ConvolutionBackwardBackward0", dw, inputs(x, grad), saved(x, grad), (h, s, n) -> grads(
                 n[0] ? inputGrad(s[1], h.contiguous(), geo, s[0].shape()) : null,
                 n[1] ? conv2d(s[0], h, null, geo) : null));
+    }
+
+    /** dw = Σ over the groups of images [first, end), in order, of G·colsᵀ. */
+    private static void weightGradRun(Tensor x, Tensor grad, Geometry geo, int first, int end, int group,
+                                      float[] dw) {
+        int length = geo.length();
+        int rows = geo.rows();
+        float[] cols = new float[rows * group * length];
+        for (int at = first; at < end; at += group) {
+            int count = Math.min(group, end - at);
+            int width = count * length;
+            Operand g = outputGrad(grad, at, count, geo);
+            lower(x, at, count, geo, cols, width);
+            if (rows >= NARROW_WEIGHT) {
+                K.matmul(geo.outChannels(), rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
+                        cols, 0, 1, width, dw, 0, rows, at > first);
+                continue;
+            }
+            // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): a GEMM
+            // would pad them to a full panel, so each dW row is its own product of dot products.
+            for (int o = 0; o < geo.outChannels(); o++) {
+                K.matmul(1, rows, width, g.data(), g.offset() + o * g.rowStride(), width, g.colStride(),
+                        cols, 0, 1, width, dw, o * rows, rows, at > first);
+            }
+        }
+    }
+
+    private static void sumInOrder(float[][] partial, float[] into) {
+        System.arraycopy(partial[0], 0, into, 0, into.length);
+        for (int p = 1; p < partial.length; p++) {
+            float[] part = partial[p];
+            for (int e = 0; e < into.length; e++) {
+                into[e] += part[e];
+            }
+        }
+    }
+
+    /** A body run on a group of images {@code [first, first + count)} with its own column buffer. */
+    @FunctionalInterface
+    private interface GroupBody {
+        void run(int first, int count, float[] cols);
+    }
+
+    /**
+     * Runs {@code body} on every group of images. With enough groups each thread takes whole
+     * groups, and its column buffer (one group's columns: sized to stay in cache) is written and
+     * read back while it is hot; with few groups they run one after another and the kernels
+     * parallelise inside. Either way a group's values do not depend on who computes it.
+     */
+    private static void eachGroup(int images, int group, Supplier<float[]> buffer,
+                                  GroupBody body) {
+        int groups = (images + group - 1) / group;
+        int minChunk = groups >= 2 * Parallel.callerThreads() ? 1 : Math.max(1, groups);
+        Parallel.forRange(groups, minChunk, (from, to) -> {
+            float[] cols = buffer.get();
+            for (int gi = from; gi < to; gi++) {
+                int first = gi * group;
+                body.run(first, Math.min(group, images - first), cols);
+            }
+        });
+    }
+
+    /** The output gradient of images [first, first + count) as an O×(count·L) matrix. */
+    private record Operand(float[] data, int offset, int rowStride, int colStride) {
+    }
+
+    // One image's O×outH×outW gradient whose rows follow each other is read in place; anything
+    // else is gathered into a group buffer laid out like Y.
+    private static Operand outputGrad(Tensor grad, int first, int count, Geometry geo) {
+        int[] st = strides(grad);
+        int outW = geo.window().outW();
+        if (count == 1 && (geo.window().outH() == 1 || st[2] == outW * st[3])) {
+            return new Operand(data(grad), offset(grad) + first * st[0], st[1], st[3]);
+        }
+        float[] g = new float[geo.outChannels() * count * geo.length()];
+        gatherGroup(grad, first, count, geo, g);
+        return new Operand(g, 0, count * geo.length(), 1);
     }
 
     /** im2col of images [first, first + count) side by side in {@code cols} (rows {@code width} apart). */

@@ -25,13 +25,18 @@ final class GemmPacking {
 
     /** ap[s·MR·kc + p·MR + r] = A[ic + s·MR + r, pc + p], zero for rows past mc. */
     static void packA(Gemm g, int ic, int mc, int pc, int kc, float[] ap) {
+        packA(g, ic, mc, pc, kc, ap, 0);
+    }
+
+    /** {@link #packA(Gemm, int, int, int, int, float[])} into ap from {@code apOffset} on. */
+    static void packA(Gemm g, int ic, int mc, int pc, int kc, float[] ap, int apOffset) {
         float[] a = g.a();
         int rs = g.aRowStride();
         int cs = g.aColStride();
         int[] index = sliverIndex(rs, cs);
         for (int s = 0; s * MR < mc; s++) {
             int rows = Math.min(MR, mc - s * MR);
-            int dst = s * MR * kc;
+            int dst = apOffset + s * MR * kc;
             int src = g.aOffset() + (ic + s * MR) * rs + pc * cs;
             int p = 0;
             if (rows < MR) {

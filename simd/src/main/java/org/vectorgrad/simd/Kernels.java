@@ -72,6 +72,19 @@ public interface Kernels {
                 float[] b, int bOffset, int bRowStride, int bColStride,
                 float[] c, int cOffset, int cRowStride, boolean accumulate);
 
+    /**
+     * The m×k operand A (read through row and column strides) prepared for {@link #matmulPacked};
+     * A is read in place and must not change while the result is used.
+     */
+    PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride);
+
+    /**
+     * {@link #matmul} with a prepared A: C = A·B (C += A·B when {@code accumulate}) for B k×n, with
+     * the same values as {@link #matmul} on A's elements.
+     */
+    void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
+                      float[] c, int cOffset, int cRowStride, boolean accumulate);
+
     // ---- neural-network kernels: convolution lowering, pooling, per-channel normalisation ----
 
     /**

@@ -50,7 +50,7 @@ final class PackedGemm {
                     int rows = Math.min(mc, i1 - ic);
                     float[] ap = w.packedA(roundUp(rows, MR) * depth);
                     GemmPacking.packA(g, ic, rows, pc, depth, ap);
-                    sweep(g, ap, bp, ic, rows, jc, nc, depth, load, w.tile);
+                    sweep(g, ap, 0, MR * depth, bp, ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -66,7 +66,7 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweep(g, ap, bp, ic, rows, jc + jr, cols, depth, load, w.tile);
+            sweep(g, ap, 0, MR * depth, bp, ic, rows, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -81,8 +81,29 @@ final class PackedGemm {
         return (n + unit - 1) / unit * unit;
     }
 
-    private static void sweep(Gemm g, float[] ap, float[] bp, int ic, int mc, int jc, int nc, int kc,
-                              boolean load, float[] tile) {
+    /**
+     * C[i0..i1, j0..j1) (+)= A·B with A already in full-depth slivers ({@link VectorMatmul#pack});
+     * i0 is a multiple of MR. Each B panel is packed right before the sweep that uses it.
+     */
+    static void blockPacked(Gemm g, float[] slivers, int i0, int i1, int j0, int j1) {
+        Workspace w = WORKSPACE.get();
+        int k = g.k();
+        int kc = balanced(k, KC, 1);
+        float[] bp = w.packedB(NR * kc);
+        for (int pc = 0; pc < k; pc += kc) {
+            int depth = Math.min(kc, k - pc);
+            boolean load = pc > 0 || g.accumulate();
+            for (int jr = j0; jr < j1; jr += NR) {
+                int cols = Math.min(NR, j1 - jr);
+                GemmPacking.packB(g, pc, depth, jr, cols, bp);
+                sweep(g, slivers, i0 * k + pc * MR, MR * k, bp, i0, i1 - i0, jr, cols, depth, load, w.tile);
+            }
+        }
+    }
+
+    // Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride.
+    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, float[] bp, int ic, int mc, int jc,
+                              int nc, int kc, boolean load, float[] tile) {
         float[] c = g.c();
         int crs = g.cRowStride();
         for (int jr = 0; jr < nc; jr += NR) {
@@ -91,9 +112,9 @@ final class PackedGemm {
                 int rows = Math.min(MR, mc - ir);
                 int co = g.cOffset() + (ic + ir) * crs + jc + jr;
                 if (rows == MR && cols == NR) {
-                    GemmKernels.tile(kc, ap, ir * kc, bp, jr * kc, c, co, crs, load);
+                    GemmKernels.tile(kc, ap, aBase + ir / MR * aSliverStride, bp, jr * kc, c, co, crs, load);
                 } else {
-                    edge(kc, ap, ir * kc, bp, jr * kc, c, co, crs, rows, cols, load, tile);
+                    edge(kc, ap, aBase + ir / MR * aSliverStride, bp, jr * kc, c, co, crs, rows, cols, load, tile);
                 }
             }
         }

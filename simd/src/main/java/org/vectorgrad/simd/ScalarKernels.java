@@ -198,6 +198,18 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
+        return new PackedMatrix(m, k, a, aOffset, aRowStride, aColStride, null);
+    }
+
+    @Override
+    public void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
+                             float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        matmul(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, bOffset, bRowStride, bColStride,
+                c, cOffset, cRowStride, accumulate);
+    }
+
+    @Override
     public void matmul(int m, int n, int k,
                        float[] a, int aOffset, int aRowStride, int aColStride,
                        float[] b, int bOffset, int bRowStride, int bColStride,

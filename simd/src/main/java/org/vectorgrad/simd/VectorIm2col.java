@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code System.arraycopy} when the input row is contiguous and the stride is 1 (the common case),
  * a strided gather otherwise. col2im adds runs back with vector adds when the stride is 1; every
  * element receives its contributions in the reference's order, so both are bit-identical to
- * {@link Im2col}.
+ * {@link Im2col}. Stride-1 "same" windows (a row is the plane shifted) and short, strided or
+ * strided-source rows go to {@link Im2colGather} instead.
  */
 final class VectorIm2col {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -20,6 +21,14 @@ final class VectorIm2col {
 
     static void im2col(Window2d w, int channels, float[] src, int srcOffset, int[] srcStrides,
                        float[] cols, int colsOffset, int colsRowStride) {
+        if (Im2colGather.shifts(w, srcStrides[1], srcStrides[2])) {
+            Im2colGather.im2colShifted(w, channels, src, srcOffset, srcStrides, cols, colsOffset, colsRowStride);
+            return;
+        }
+        if (Im2colGather.suits(w, srcStrides[2])) {
+            Im2colGather.im2col(w, channels, src, srcOffset, srcStrides, cols, colsOffset, colsRowStride);
+            return;
+        }
         int outH = w.outH();
         int outW = w.outW();
         int rowStep = srcStrides[1];
@@ -61,6 +70,14 @@ final class VectorIm2col {
 
     static void col2im(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
                        float[] dst, int dstOffset) {
+        if (Im2colGather.shifts(w, w.inW(), 1)) {
+            Im2colGather.col2imShifted(w, channels, cols, colsOffset, colsRowStride, dst, dstOffset);
+            return;
+        }
+        if (Im2colGather.suits(w, 1)) {
+            Im2colGather.col2im(w, channels, cols, colsOffset, colsRowStride, dst, dstOffset);
+            return;
+        }
         int outH = w.outH();
         int outW = w.outW();
         int base = colsOffset;

@@ -161,6 +161,17 @@ public final class VectorKernels implements Kernels {
                 bColStride, c, cOffset, cRowStride, accumulate);
     }
 
+    @Override
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
+        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride);
+    }
+
+    @Override
+    public void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
+                             float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        VectorMatmul.matmulPacked(a, n, b, bOffset, bRowStride, bColStride, c, cOffset, cRowStride, accumulate);
+    }
+
     // ---- neural-network kernels (bodies in VectorIm2col, VectorPooling, VectorChannels) ----
 
     @Override

@@ -46,6 +46,49 @@ final class VectorMatmul {
                 c, cOffset, cRowStride, accumulate), aBatchStride, bBatchStride, cBatchStride);
     }
 
+    /** A in MR-row slivers over its full depth, the layout {@link PackedGemm#blockPacked} reads. */
+    static PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
+        float[] slivers = new float[ceilDiv(m, MR) * MR * k];
+        if (m > 0 && k > 0) {
+            Gemm g = new Gemm(m, 0, k, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, null, 0, 0, false);
+            int count = ceilDiv(m, MR);
+            int minSlivers = (int) Math.max(1, Math.min(count, ceilDiv(TASK_WORK / 8, (long) MR * k)));
+            Parallel.forRange(count, minSlivers, (from, to) -> {
+                for (int s = from; s < to; s++) {
+                    GemmPacking.packA(g, s * MR, Math.min(MR, m - s * MR), 0, k, slivers, s * MR * k);
+                }
+            });
+        }
+        return new PackedMatrix(m, k, a, aOffset, aRowStride, aColStride, slivers);
+    }
+
+    /** C (+)= A·B with a prepared A, split over slivers or panels like an unbatched product. */
+    static void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
+                             float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        Gemm g = new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, bOffset, bRowStride,
+                bColStride, c, cOffset, cRowStride, accumulate);
+        if (g.m() == 0 || n == 0) {
+            return;
+        }
+        if (g.k() == 0) {
+            if (!accumulate) {
+                zero(g);
+            }
+            return;
+        }
+        boolean byColumns = splitColumns(g);
+        int units = byColumns ? ceilDiv(n, NR) : ceilDiv(g.m(), MR);
+        long unitWork = g.work() / units;
+        int minUnits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, Math.max(unitWork, 1))));
+        Parallel.forRange(units, minUnits, (from, to) -> {
+            if (byColumns) {
+                PackedGemm.blockPacked(g, a.slivers, 0, g.m(), from * NR, Math.min(to * NR, n));
+            } else {
+                PackedGemm.blockPacked(g, a.slivers, from * MR, Math.min(to * MR, g.m()), 0, n);
+            }
+        });
+    }
+
     private static void run(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride) {
         if (batch == 0 || g.m() == 0 || g.n() == 0) {
             return;

@@ -40,7 +40,7 @@ final class NnKernelsTest {
     /** Windows: kernel, stride, padding, dilation (padding ≤ kernel/2 so pooling accepts them too). */
     private static final int[][] WINDOWS = {
         {1, 1, 0, 1}, {1, 2, 0, 1}, {2, 2, 0, 1}, {3, 1, 1, 1}, {3, 2, 1, 1}, {3, 3, 0, 1}, {3, 1, 1, 2},
-        {5, 2, 2, 1}, {7, 2, 3, 1}, {2, 1, 1, 2},
+        {5, 2, 2, 1}, {7, 2, 3, 1}, {2, 1, 1, 2}, {5, 1, 2, 1}, {7, 1, 3, 1},
     };
     private static final int[][] PLANES = {{1, 1}, {3, 3}, {5, 7}, {8, 17}, {9, 33}, {16, 16}, {7, 65}, {2, 100}};
 

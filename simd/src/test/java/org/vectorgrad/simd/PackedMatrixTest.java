@@ -1,0 +1,94 @@
+package org.vectorgrad.simd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Kernels#matmulPacked} with a prepared A: bit-identical to {@link Kernels#matmul} (the same
+ * FMA chain per element) wherever matmul takes the packed path, close to the scalar double
+ * reference everywhere (sizes 0 and 1, tails of MR and NR, depths past one KC block, row- and
+ * column-major and offset A, strided B, accumulate), and bit-identical for 1, 2, 3 and 8 threads
+ * on products large enough to split.
+ */
+final class PackedMatrixTest {
+    private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
+    private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
+    private static final int OFFSET = 5;
+    private final int defaultThreads = Parallel.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(defaultThreads);
+    }
+
+    private static final int[][] SHAPES = {
+        {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 5}, {7, 1, 5}, {12, 32, 9}, {13, 33, 9},
+        {25, 70, 300}, {5, 17, 513}, {64, 196, 144},
+    };
+
+    @Test
+    void matchesMatmulAndTheScalarReference() {
+        Random random = new Random(7);
+        for (int[] s : SHAPES) {
+            for (boolean columnMajor : new boolean[] {false, true}) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    check(random, s[0], s[1], s[2], columnMajor, accumulate);
+                }
+            }
+        }
+    }
+
+    private static void check(Random random, int m, int n, int k, boolean columnMajor, boolean accumulate) {
+        String context = m + "x" + n + "x" + k + (columnMajor ? " column-major A" : "") + (accumulate ? " +=" : "");
+        float[] a = Values.GAUSSIAN.fill(random, new float[OFFSET + m * k]);
+        float[] b = Values.GAUSSIAN.fill(random, new float[OFFSET + 2 * k * n]);
+        float[] c0 = Values.GAUSSIAN.fill(random, new float[OFFSET + m * (n + 3)]);
+        int ars = columnMajor ? 1 : k;
+        int acs = columnMajor ? m : 1;
+        float[] expected = c0.clone();
+        float[] packedResult = c0.clone();
+        float[] reference = c0.clone();
+        // B's columns two apart: a strided operand.
+        VECTOR.matmul(m, n, k, a, OFFSET, ars, acs, b, OFFSET, 2 * n, 2, expected, OFFSET, n + 3, accumulate);
+        PackedMatrix packed = VECTOR.pack(m, k, a, OFFSET, ars, acs);
+        assertEquals(m, packed.rows());
+        assertEquals(k, packed.depth());
+        VECTOR.matmulPacked(packed, n, b, OFFSET, 2 * n, 2, packedResult, OFFSET, n + 3, accumulate);
+        SCALAR.matmulPacked(SCALAR.pack(m, k, a, OFFSET, ars, acs), n, b, OFFSET, 2 * n, 2, reference, OFFSET,
+                n + 3, accumulate);
+        boolean packedPath = m > 1 && n > 1;
+        if (packedPath) {
+            assertArrayEquals(expected, packedResult, context + ": same as matmul");
+        }
+        for (int i = 0; i < reference.length; i++) {
+            double bound = 1e-5 * (1 + Math.abs(reference[i])) * Math.sqrt(k + 1);
+            assertTrue(Math.abs(reference[i] - packedResult[i]) <= bound, context + ": element " + i + " is "
+                    + packedResult[i] + ", expected " + reference[i]);
+        }
+    }
+
+    @Test
+    void bitIdenticalForEveryThreadCount() {
+        Random random = new Random(8);
+        int[][] shapes = {{300, 70, 700}, {40, 900, 300}};
+        for (int[] s : shapes) {
+            float[] a = Values.GAUSSIAN.fill(random, new float[s[0] * s[2]]);
+            float[] b = Values.GAUSSIAN.fill(random, new float[s[2] * s[1]]);
+            float[] first = null;
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                Parallel.setThreads(threads);
+                float[] c = new float[s[0] * s[1]];
+                VECTOR.matmulPacked(VECTOR.pack(s[0], s[2], a, 0, s[2], 1), s[1], b, 0, s[1], 1, c, 0, s[1], false);
+                if (first == null) {
+                    first = c;
+                }
+                assertArrayEquals(first, c, s[0] + "x" + s[1] + "x" + s[2] + ", " + threads + " threads");
+            }
+        }
+    }
+}
