@@ -36,12 +36,15 @@ import org.vectorgrad.optim.SGD;
  * </ul>
  * Its PyTorch twin is {@code conv_net_step} in tools/pytorch/bench_torch.py.
  *
+ * <p>Ten warm-up seconds: a ResNet-18 step takes about 0.2 s, and the JIT compiles each
+ * kernel's Vector API code only after many calls.
+ *
  * <p>Not final: JMH subclasses its benchmark classes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ConvNetStepBenchmark {

@@ -26,12 +26,16 @@ import org.vectorgrad.optim.SGD;
  * cross-entropy against integer labels, backward, SGD with momentum 0.9. The same batch every
  * step, so only the weights change between calls.
  *
+ * <p>Six warm-up seconds: the JIT needs several seconds to compile the GEMM's Vector API
+ * micro-kernels for every tile shape the step uses (the cold cost is ColdSeedGraphBenchmark's
+ * and the first-epoch row's subject, not this steady-state row's).
+ *
  * <p>Not final: JMH subclasses its benchmark classes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class TrainingStepBenchmark {
