@@ -50,12 +50,9 @@ final class BufferPool {
 
     /** A zero-filled buffer of {@code length} floats, reused when the pool has one. */
     static float[] zeroed(int length) {
-        if (!enabled || length < MIN_LENGTH) {
-            return new float[length];
-        }
-        float[] buffer = LOCAL.get().take(length);
+        float[] buffer = reusedOrNull(length);
         if (buffer == null) {
-            return LOCAL.get().remember(new float[length]);
+            return fresh(length);
         }
         Arrays.fill(buffer, 0f);
         return buffer;
@@ -66,11 +63,17 @@ final class BufferPool {
      * a result whose kernel writes every element (the elementwise kernels), which saves refilling it.
      */
     static float[] forOverwrite(int length) {
-        if (!enabled || length < MIN_LENGTH) {
-            return new float[length];
-        }
-        float[] buffer = LOCAL.get().take(length);
-        return buffer != null ? buffer : LOCAL.get().remember(new float[length]);
+        float[] buffer = reusedOrNull(length);
+        return buffer != null ? buffer : fresh(length);
+    }
+
+    private static float[] reusedOrNull(int length) {
+        return enabled && length >= MIN_LENGTH ? LOCAL.get().take(length) : null;
+    }
+
+    private static float[] fresh(int length) {
+        float[] buffer = new float[length];
+        return enabled && length >= MIN_LENGTH ? LOCAL.get().remember(buffer) : buffer;
     }
 
     /** Starts remembering this thread's allocations as born in a backward pass. */
@@ -126,9 +129,6 @@ final class BufferPool {
     }
 
     private float[] take(int length) {
-        if (length < MIN_LENGTH) {
-            return null;
-        }
         ArrayDeque<SoftReference<float[]>> list = free.get(length);
         while (list != null && !list.isEmpty()) {
             float[] buffer = list.pop().get();
@@ -141,7 +141,7 @@ final class BufferPool {
     }
 
     private float[] remember(float[] buffer) {
-        if (inPass && buffer.length >= MIN_LENGTH) {
+        if (inPass) {
             if (born == null) {
                 born = new IdentityHashMap<>();
             }

@@ -68,13 +68,12 @@ final class Engine {
             seeds[i] = rootGradient(outputs[i], gradOutputs == null ? null : gradOutputs[i], i);
         }
         List<Node> order = topologicalOrder(roots);
-        Pending pending = new Pending(order, createGraph);
+        boolean recycle = capture == null && !createGraph && !AnomalyMode.isEnabled() && onlyBuiltIns(order);
+        Pending pending = new Pending(order, createGraph, recycle);
         for (int i = 0; i < roots.length; i++) {
             pending.add(roots[i], seeds[i]);
         }
         Set<Node> runnable = capture == null ? null : runnableTowards(order, capture.index());
-        boolean recycle = capture == null && !createGraph && !AnomalyMode.isEnabled() && onlyBuiltIns(order);
-        pending.recycle(recycle);
         if (recycle) {
             BufferPool.beginPass();
         }
@@ -155,11 +154,11 @@ final class Engine {
         private final Tensor[] grads;
         private final boolean[] owned;
         private final boolean createGraph;
-        private boolean recycling;
+        private final boolean recycling;
         /** Per recyclable buffer, how many tensors in this map view it (created on first use). */
         private Map<float[], int[]> references;
 
-        Pending(List<Node> order, boolean createGraph) {
+        Pending(List<Node> order, boolean createGraph, boolean recycling) {
             this.sequences = new long[order.size()];
             for (int i = 0; i < sequences.length; i++) {
                 sequences[i] = order.get(i).sequence;
@@ -167,10 +166,7 @@ final class Engine {
             this.grads = new Tensor[sequences.length];
             this.owned = new boolean[sequences.length];
             this.createGraph = createGraph;
-        }
-
-        void recycle(boolean on) {
-            recycling = on;
+            this.recycling = recycling;
         }
 
         void add(Node node, Tensor grad) {

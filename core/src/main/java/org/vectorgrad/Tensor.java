@@ -292,8 +292,7 @@ public final class Tensor {
         if (createGraph) {
             grad = grad == null ? incoming : grad.add(incoming);
         } else if (grad == null) {
-            grad = adopt && incoming.isDenseStorage() ? wrap(incoming.data, layout.shape.clone())
-                    : wrap(incoming.toArray(), layout.shape.clone());
+            grad = wrap(adopt && incoming.isDenseStorage() ? incoming.data : incoming.toArray(), layout.shape.clone());
         } else if (grad.gradFn != null) {
             grad = grad.detach().add(incoming.detach());
         } else {
