@@ -42,16 +42,29 @@ public class AutogradBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Parallelism.setThreads(threads);
-        a = Tensor.of(2f, 3f).requiresGrad(true);
-        b = Tensor.of(6f, 4f).requiresGrad(true);
+        a = leafA();
+        b = leafB();
     }
 
     @Benchmark
     public Tensor seedGraph() {
+        return runSeedGraph(a, b);
+    }
+
+    /** One iteration on the leaves {@code a = [2, 3]}, {@code b = [6, 4]}; returns a's gradient. */
+    static Tensor runSeedGraph(Tensor a, Tensor b) {
         a.zeroGrad();
         b.zeroGrad();
         Tensor q = a.pow(3f).mul(3f).sub(b.pow(2f));
         q.sum().backward();
         return a.grad();
+    }
+
+    static Tensor leafA() {
+        return Tensor.of(2f, 3f).requiresGrad(true);
+    }
+
+    static Tensor leafB() {
+        return Tensor.of(6f, 4f).requiresGrad(true);
     }
 }

@@ -55,11 +55,11 @@ public class ColdSeedGraphBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Parallelism.setThreads(threads);
-        a = Tensor.of(2f, 3f).requiresGrad(true);
-        b = Tensor.of(6f, 4f).requiresGrad(true);
+        a = AutogradBenchmark.leafA();
+        b = AutogradBenchmark.leafB();
         if (phase.equals("shift")) {
             for (int i = 0; i < SEED_WARMUP; i++) {
-                seedGraph();
+                AutogradBenchmark.runSeedGraph(a, b);
             }
             largePhase();
         }
@@ -80,10 +80,6 @@ public class ColdSeedGraphBenchmark {
 
     @Benchmark
     public Tensor seedGraph() {
-        a.zeroGrad();
-        b.zeroGrad();
-        Tensor q = a.pow(3f).mul(3f).sub(b.pow(2f));
-        q.sum().backward();
-        return a.grad();
+        return AutogradBenchmark.runSeedGraph(a, b);
     }
 }

@@ -17,7 +17,6 @@ import org.vectorgrad.Parallelism;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.nn.Conv2d;
 import org.vectorgrad.nn.Flatten;
-import org.vectorgrad.nn.Functional;
 import org.vectorgrad.nn.Linear;
 import org.vectorgrad.nn.MaxPool2d;
 import org.vectorgrad.nn.Module;
@@ -48,10 +47,6 @@ import org.vectorgrad.optim.SGD;
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ConvNetStepBenchmark {
-    // NOTE: small enough that the loss stays finite over thousands of steps on one batch.
-    private static final float LEARNING_RATE = 0.001f;
-    private static final float MOMENTUM = 0.9f;
-
     /** {@code cnn} or {@code resnet18}. */
     @Param({"cnn", "resnet18"})
     public String model;
@@ -75,7 +70,7 @@ public class ConvNetStepBenchmark {
         int count = shape[0] * shape[1] * shape[2] * shape[3];
         inputs = Tensor.fromArray(BenchData.gaussian(1, count), shape);
         labels = BenchData.labels(2, shape[0], cnn ? 10 : 1000);
-        optimizer = new SGD(network.parameters(), LEARNING_RATE, MOMENTUM);
+        optimizer = new SGD(network.parameters(), TrainingSteps.LEARNING_RATE, TrainingSteps.MOMENTUM);
     }
 
     static Module cnn() {
@@ -87,10 +82,6 @@ public class ConvNetStepBenchmark {
 
     @Benchmark
     public Tensor step() {
-        optimizer.zeroGrad();
-        Tensor loss = Functional.crossEntropy(network.forward(inputs), labels);
-        loss.backward();
-        optimizer.step();
-        return loss;
+        return TrainingSteps.step(network, optimizer, inputs, labels);
     }
 }

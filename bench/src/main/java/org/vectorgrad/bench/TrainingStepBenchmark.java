@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vectorgrad.Parallelism;
 import org.vectorgrad.Tensor;
-import org.vectorgrad.nn.Functional;
 import org.vectorgrad.nn.Linear;
 import org.vectorgrad.nn.ReLU;
 import org.vectorgrad.nn.Sequential;
@@ -41,10 +40,6 @@ import org.vectorgrad.optim.SGD;
 public class TrainingStepBenchmark {
     private static final int INPUTS = 784;
     private static final int CLASSES = 10;
-    // NOTE: a small learning rate keeps the loss finite over the many thousand steps of a run on
-    // one fixed batch; a NaN would change the work (and the speed) of every later step.
-    private static final float LEARNING_RATE = 0.001f;
-    private static final float MOMENTUM = 0.9f;
 
     /** Examples per step. */
     @Param({"64", "256"})
@@ -65,17 +60,13 @@ public class TrainingStepBenchmark {
         Tensor.manualSeed(0);
         model = new Sequential(new Linear(INPUTS, 256), new ReLU(), new Linear(256, 128), new ReLU(),
                 new Linear(128, CLASSES));
-        optimizer = new SGD(model.parameters(), LEARNING_RATE, MOMENTUM);
+        optimizer = new SGD(model.parameters(), TrainingSteps.LEARNING_RATE, TrainingSteps.MOMENTUM);
         inputs = Tensor.fromArray(BenchData.gaussian(1, batch * INPUTS), batch, INPUTS);
         labels = BenchData.labels(2, batch, CLASSES);
     }
 
     @Benchmark
     public Tensor step() {
-        optimizer.zeroGrad();
-        Tensor loss = Functional.crossEntropy(model.forward(inputs), labels);
-        loss.backward();
-        optimizer.step();
-        return loss;
+        return TrainingSteps.step(model, optimizer, inputs, labels);
     }
 }
