@@ -20,7 +20,7 @@ final class AllGatherAllReduce implements AllReduce {
     }
 
     @Override
-    public void sum(float[] v, int step) throws IOException {
+    public float[] sum(float[] v, int step) throws IOException {
         String[] messages;
         try {
             messages = context.allGather(encode(step, v));
@@ -32,6 +32,7 @@ final class AllGatherAllReduce implements AllReduce {
             parts[k] = decode(messages[k], step, v.length, k);
         }
         AllReduce.addInOrder(parts, new int[parts.length], v.length, v, 0);
+        return v;
     }
 
     static String encode(int step, float[] v) {

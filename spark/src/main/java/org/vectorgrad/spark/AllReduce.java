@@ -8,8 +8,12 @@ import java.io.IOException;
  * same bits on every worker and in every run with the same worker count.
  */
 interface AllReduce extends AutoCloseable {
-    /** Replaces {@code v} by the sum over workers; {@code step} checks that all workers are in the same step. */
-    void sum(float[] v, int step) throws IOException;
+    /**
+     * Sums {@code v} over the workers and returns the array that holds the sum: {@code v} itself, or
+     * a buffer the workers of one JVM share. The caller must be done reading it before its next
+     * call. {@code step} checks that all workers are in the same step.
+     */
+    float[] sum(float[] v, int step) throws IOException;
 
     /** This worker failed: make the others' exchanges fail now instead of waiting for it. */
     default void abort() {

@@ -48,15 +48,14 @@ final class GradientStep {
         flat[flat.length - 1] = value.item() * share;
     }
 
-    /** After the exchange: the global batch's mean loss. */
-    float globalLoss() {
-        return flat[flat.length - 1];
-    }
-
-    /** After the exchange: the summed gradients become every parameter's .grad, then the optimizer steps. */
-    void apply(Optimizer optimizer) {
-        ParameterVectors.gradientsFromArray(flat, params);
+    /**
+     * After the exchange, given the summed vector: the summed gradients become every parameter's
+     * .grad, the optimizer steps, and the global batch's mean loss is returned.
+     */
+    float apply(float[] summed, Optimizer optimizer) {
+        ParameterVectors.gradientsFromArray(summed, params);
         optimizer.step();
+        return summed[summed.length - 1];
     }
 
     /** CRC-32 of the parameters' bits: equal on every replica unless a worker diverged. */

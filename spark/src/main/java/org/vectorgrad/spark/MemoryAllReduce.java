@@ -8,9 +8,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The all-reduce of workers that share one JVM (local mode, or every task of a stage on one
- * executor): the same reduce-scatter and all-gather as {@link SocketAllReduce}, each chunk added
- * in worker order, so the same bits, but through memory: every worker reads the others' vectors
- * in place between three barriers per step, with no sockets and one copy.
+ * executor): each chunk added in worker order as in {@link SocketAllReduce}, so the same bits, but
+ * through memory. Between two barriers every worker adds its chunk of everyone's vectors into one
+ * shared sum, which all of them then read in place: no sockets and no copies. One shared sum is
+ * enough: a worker writes it in step s+1 only after everyone has passed step s+1's first barrier,
+ * which each reaches only once done reading step s's sum.
  */
 final class MemoryAllReduce implements AllReduce {
     private static final Map<String, Group> GROUPS = new ConcurrentHashMap<>();
@@ -19,6 +21,7 @@ final class MemoryAllReduce implements AllReduce {
     private static final class Group {
         final float[][] vectors;
         final SpinBarrier barrier;
+        float[] total;
         int open;
 
         Group(int world) {
@@ -33,6 +36,7 @@ final class MemoryAllReduce implements AllReduce {
     private final int rank;
     private final BooleanSupplier killed;
     private float[][] parts = new float[0][];
+    private int[] offsets = new int[0];
 
     /** Joins the group {@code key} (one per barrier stage attempt) of {@code world} workers. */
     MemoryAllReduce(String key, int rank, int world, BooleanSupplier killed) {
@@ -43,38 +47,42 @@ final class MemoryAllReduce implements AllReduce {
     }
 
     @Override
-    public void sum(float[] v, int step) throws IOException {
+    public float[] sum(float[] v, int step) throws IOException {
         int k = group.vectors.length;
         if (k == 1) {
-            return;
+            return v;
         }
+        float[] total = sharedTotal(v.length);
         group.vectors[rank] = v;
         await(step);
         if (parts.length != k) {
             parts = new float[k][];
+            offsets = new int[k];
         }
         for (int j = 0; j < k; j++) {
             parts[j] = group.vectors[j];
+            if (parts[j].length != v.length) {
+                throw new IOException("worker " + j + " exchanges " + parts[j].length + " floats in step " + step
+                        + ", worker " + rank + " " + v.length);
+            }
         }
         int n = v.length;
         int from = AllReduce.bound(n, k, rank);
-        // Everyone reads only its own chunk of the others' vectors, so writing ours is safe.
-        AllReduce.addInOrder(parts, offsets(k, from), AllReduce.bound(n, k, rank + 1) - from, v, from);
+        Arrays.fill(offsets, from);
+        AllReduce.addInOrder(parts, offsets, AllReduce.bound(n, k, rank + 1) - from, total, from);
         await(step);
-        for (int j = 0; j < k; j++) {
-            if (j != rank) {
-                int start = AllReduce.bound(n, k, j);
-                System.arraycopy(parts[j], start, v, start, AllReduce.bound(n, k, j + 1) - start);
-            }
-        }
-        // Nobody may change its vector (the next step's gradients) before everyone has copied from it.
-        await(step);
+        return total;
     }
 
-    private static int[] offsets(int k, int from) {
-        int[] offsets = new int[k];
-        Arrays.fill(offsets, from);
-        return offsets;
+    // The first worker to call with a new length (a step's gradients, or the epoch's final
+    // statistics) resizes it; the others, before the same first barrier, get that array.
+    private float[] sharedTotal(int n) {
+        synchronized (group) {
+            if (group.total == null || group.total.length != n) {
+                group.total = new float[n];
+            }
+            return group.total;
+        }
     }
 
     private void await(int step) throws IOException {

@@ -16,8 +16,9 @@ import org.vectorgrad.optim.Optimizer;
  * The fallback where barrier mode is unavailable ({@link SyncMode#JOB_PER_STEP}): every step is a
  * Spark job; its tasks load the driver's current weights (broadcast), compute their share of the
  * batch's gradients exactly as a barrier worker does, and return them; the driver adds them in
- * partition order (the same sums, so the same numbers) and steps its optimizer. NOTE: buffers
- * such as BatchNorm running statistics stay on the tasks' models and never reach the driver.
+ * partition order (the same sums, so the same numbers) and steps its optimizer. Buffers (BatchNorm
+ * running statistics) travel with the weights and come back updated; the driver averages them
+ * ({@link RunningStatistics}).
  */
 final class PerStepJobs {
     private PerStepJobs() {
@@ -37,7 +38,8 @@ final class PerStepJobs {
             int from = step * config.batchSize();
             int to = Math.min(order.length, from + config.batchSize());
             float[] sum = step(sc, data, plan, run, step, Arrays.copyOfRange(order, from, to),
-                    ParameterVectors.parametersToArray(params));
+                    new float[][] {ParameterVectors.parametersToArray(params),
+                            RunningStatistics.flatten(model.namedBuffers().values())}, model);
             ParameterVectors.gradientsFromArray(sum, params);
             optimizer.step();
             losses[step] = sum[sum.length - 1];
@@ -47,17 +49,19 @@ final class PerStepJobs {
         return EpochJob.stats(plan, losses, (System.nanoTime() - began) / 1e9, data.partitions(), Double.NaN);
     }
 
+    // Returns the summed gradients (and weighted loss); the model's buffers become the workers' average.
     private static float[] step(JavaSparkContext sc, TrainingData data, EpochPlan plan, String run, int step,
-                                int[] batch, float[] weights) {
-        Broadcast<float[]> shared = sc.broadcast(weights);
+                                int[] batch, float[][] state, Module model) {
+        Broadcast<float[][]> shared = sc.broadcast(state);
         int workers = data.partitions();
         try {
-            List<float[]> parts = data.blocks().mapPartitionsWithIndex(
-                    (rank, blocks) -> List.of(shard(plan, run, step, batch, shared.value(), rank, workers,
+            List<float[][]> parts = data.blocks().mapPartitionsWithIndex(
+                    (rank, blocks) -> List.<float[][]>of(shard(plan, run, step, batch, shared.value(), rank, workers,
                             blocks)).iterator(), false).collect();
-            AllReduce.addInOrder(parts.toArray(new float[0][]), new int[parts.size()], weights.length + 1,
-                    parts.getFirst(), 0);
-            return parts.getFirst();
+            float[][] gradients = parts.stream().map(p -> p[0]).toArray(float[][]::new);
+            AllReduce.addInOrder(gradients, new int[workers], gradients[0].length, gradients[0], 0);
+            RunningStatistics.combine(model.namedBuffers(), parts.stream().map(p -> p[1]).toList());
+            return gradients[0];
         } catch (Exception e) { // SparkException is checked, though Scala does not declare it
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof WorkerFailure failure) {
@@ -71,17 +75,18 @@ final class PerStepJobs {
     }
 
     // One partition's share of one step, on an executor.
-    private static float[] shard(EpochPlan plan, String run, int step, int[] batch, float[] weights, int rank,
-                                 int workers, Iterator<SampleBlock> blocks) {
+    private static float[][] shard(EpochPlan plan, String run, int step, int[] batch, float[][] state, int rank,
+                                   int workers, Iterator<SampleBlock> blocks) {
         TrainingConfig config = plan.config();
         try {
             ShardView shard = ShardView.of(blocks, config.featureSize());
             Module model = ModelCache.get(run + "/" + rank, () -> config.model().get().train());
             return KernelThreads.call(KernelThreads.forTask(config.threadsPerTask()), () -> {
-                load(model, weights);
+                load(model, state[0]);
+                RunningStatistics.assign(model.namedBuffers().values(), state[1], 1);
                 GradientStep gradients = new GradientStep(model, config.loss());
                 gradients.compute(shard.select(batch, 0, batch.length, config.sampleShape()), batch.length);
-                return gradients.vector();
+                return new float[][] {gradients.vector(), RunningStatistics.flatten(model.namedBuffers().values())};
             });
         } catch (RuntimeException | Error e) {
             throw new WorkerFailure(rank, workers, plan.epoch(), step, e);

@@ -68,16 +68,16 @@ final class WorkerEpoch {
             int to = Math.min(order.length, from + config.batchSize());
             gradients.compute(shard.select(order, from, to, sampleShape), to - from);
             long start = System.nanoTime();
-            exchange.sum(gradients.vector(), step);
+            float[] summed = exchange.sum(gradients.vector(), step);
             syncNanos += System.nanoTime() - start;
-            gradients.apply(optimizer);
-            losses[step] = gradients.globalLoss();
+            losses[step] = gradients.apply(summed, optimizer);
             lossSum += (double) losses[step] * (to - from);
             samples += to - from;
             if (rank == 0) {
                 driver.progress(samples, lossSum, step == losses.length - 1);
             }
         }
+        RunningStatistics.average(model.namedBuffers(), exchange, losses.length, world);
         long checksum = GradientStep.checksum(model);
         return rank == 0
                 ? new WorkerResult(rank, checksum, syncNanos, losses.length, losses,

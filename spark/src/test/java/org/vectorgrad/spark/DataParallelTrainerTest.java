@@ -18,8 +18,13 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.vectorgrad.Generator;
+import org.vectorgrad.nn.BatchNorm1d;
 import org.vectorgrad.nn.Module;
 import org.vectorgrad.nn.ParameterVectors;
+import org.vectorgrad.nn.Sequential;
 import org.vectorgrad.optim.AdamW;
 import org.vectorgrad.optim.Optimizer;
 import org.vectorgrad.optim.SGD;
@@ -183,6 +188,62 @@ class DataParallelTrainerTest {
                 assertEquals(expected[step], fallback.losses().getFirst()[step], 1e-5, "step " + step);
             }
         }
+    }
+
+    /**
+     * BatchNorm on the inputs: its running statistics depend on the data alone, so the average over
+     * the workers of each one's running mean and variance (each from its own rows of every step,
+     * momentum 0.1) can be computed here in double. Worker 0's statistics alone miss by far more.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SyncMode.class, names = {"DIRECT", "JOB_PER_STEP"})
+    void runningStatisticsAreAveragedOverTheWorkers(SyncMode sync) {
+        TrainingConfig config = TrainingConfig.of(
+                () -> new Sequential(new BatchNorm1d(FEATURES), Synthetic.mlp(FEATURES, 11)),
+                p -> new SGD(p, 0.1f, 0.9f), BATCH, FEATURES).withSeed(SHUFFLE_SEED, true).withSync(sync);
+        DataParallelTrainer trainer = new DataParallelTrainer(LocalSpark.context(), config);
+        trainer.trainEpoch(prepared, 0, StepProgress.NONE);
+        double[][] expected = averagedRunningStatistics(new Generator(SHUFFLE_SEED).randperm(data.count()), 2);
+        float[] mean = trainer.model().namedBuffers().get("0.running_mean").toArray();
+        float[] variance = trainer.model().namedBuffers().get("0.running_var").toArray();
+        for (int f = 0; f < FEATURES; f++) {
+            assertEquals(expected[0][f], mean[f], 1e-5, "running_mean " + f);
+            assertEquals(expected[1][f], variance[f], 1e-5, "running_var " + f);
+        }
+        assertEquals(10f, trainer.model().namedBuffers().get("0.num_batches_tracked").item());
+    }
+
+    /** Per feature: the workers' mean running mean and running variance after one epoch in {@code order}. */
+    private static double[][] averagedRunningStatistics(int[] order, int workers) {
+        double[][] average = new double[2][FEATURES];
+        for (int w = 0; w < workers; w++) {
+            double[] mean = new double[FEATURES];
+            double[] variance = new double[FEATURES];
+            Arrays.fill(variance, 1);
+            for (int from = 0; from < order.length; from += BATCH) {
+                int worker = w;
+                int[] rows = Arrays.stream(order, from, Math.min(order.length, from + BATCH))
+                        .filter(i -> RangePartitions.partitionOf(i, data.count(), workers) == worker).toArray();
+                for (int f = 0; f < FEATURES; f++) {
+                    double sum = 0;
+                    double squares = 0;
+                    for (int i : rows) {
+                        double x = data.features()[i * FEATURES + f];
+                        sum += x;
+                        squares += x * x;
+                    }
+                    double batchMean = sum / rows.length;
+                    double unbiased = (squares - rows.length * batchMean * batchMean) / (rows.length - 1);
+                    mean[f] = 0.9 * mean[f] + 0.1 * batchMean;
+                    variance[f] = 0.9 * variance[f] + 0.1 * unbiased;
+                }
+            }
+            for (int f = 0; f < FEATURES; f++) {
+                average[0][f] += mean[f] / workers;
+                average[1][f] += variance[f] / workers;
+            }
+        }
+        return average;
     }
 
     private static Run oneEpoch(TrainingConfig config, TrainingData data) {
