@@ -13,6 +13,9 @@ import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -30,9 +33,14 @@ import org.vectorgrad.nn.Module;
  * executor as a broadcast of safetensors bytes; each executor builds the model once (the
  * factory), loads them and keeps it for all its tasks; rows are batched into tensors of
  * {@code batchSize} rows, run in eval mode without a graph, on {@code spark.task.cpus} threads.
- * Usable in a {@code Pipeline}; not {@code MLWritable} (save the weights with safetensors).
+ *
+ * <p>Persistable as any Spark ML stage, alone ({@code write().overwrite().save(path)},
+ * {@link #load}) or inside a saved {@code PipelineModel}: Spark's params metadata plus the weights
+ * (safetensors) and the factory (Java serialisation, resolved with the thread's context class
+ * loader, so its class must be on the loading application's class path). Deserialising the
+ * factory runs code of the classes it names: load only paths you trust.
  */
-public final class VectorgradTransformer extends Transformer {
+public final class VectorgradTransformer extends Transformer implements MLWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -56,7 +64,8 @@ public final class VectorgradTransformer extends Transformer {
         this("vectorgrad_" + UUID.randomUUID().toString().substring(0, 12), factory, safetensors);
     }
 
-    private VectorgradTransformer(String uid, ModelFactory factory, byte[] safetensors) {
+    // Package-private: the reader rebuilds a saved transformer under its uid.
+    VectorgradTransformer(String uid, ModelFactory factory, byte[] safetensors) {
         this.uid = uid;
         this.factory = factory;
         this.weights = safetensors.clone();
@@ -189,5 +198,29 @@ public final class VectorgradTransformer extends Transformer {
     @Override
     public VectorgradTransformer copy(ParamMap extra) {
         return copyValues(new VectorgradTransformer(uid, factory, weights), extra);
+    }
+
+    ModelFactory factory() {
+        return factory;
+    }
+
+    // The array itself: callers only write it out.
+    byte[] safetensors() {
+        return weights;
+    }
+
+    @Override
+    public MLWriter write() {
+        return new TransformerPersistence.Writer(this);
+    }
+
+    /** Spark's {@code PipelineModel} reader looks this method up by reflection. */
+    public static MLReader<VectorgradTransformer> read() {
+        return new TransformerPersistence.Reader();
+    }
+
+    /** The transformer saved at {@code path} by {@code write().save(path)}. */
+    public static VectorgradTransformer load(String path) {
+        return read().load(path);
     }
 }

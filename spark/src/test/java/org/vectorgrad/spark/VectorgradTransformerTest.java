@@ -1,12 +1,24 @@
 package org.vectorgrad.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -15,7 +27,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.nn.Conv2d;
@@ -30,6 +44,12 @@ import org.vectorgrad.nn.Sequential;
 class VectorgradTransformerTest {
     private static final int FEATURES = 36;
     private static final int ROWS = 103;
+
+    // Spark ML's writers and readers use the active session, or build an unconfigured one.
+    @BeforeEach
+    void activeSession() {
+        LocalSpark.session();
+    }
 
     private static Module cnn() {
         Tensor.manualSeed(21);
@@ -128,5 +148,104 @@ class VectorgradTransformerTest {
         IllegalArgumentException clash = assertThrows(IllegalArgumentException.class,
                 () -> transformer.setPredictionCol("id").transform(frame));
         assertEquals("output column 'id' already exists in struct<id:int,features:vector>", clash.getMessage());
+    }
+
+    /** The CNN on the vector column, every param but the input column off its default. */
+    private static VectorgradTransformer savedCnn() {
+        return new VectorgradTransformer(VectorgradTransformerTest::cnn, cnn()).setSampleShape(1, 6, 6)
+                .setRawPredictionCol("raw").setBatchSize(7);
+    }
+
+    private static void assertSameParams(VectorgradTransformer expected, VectorgradTransformer actual) {
+        assertEquals(expected.uid(), actual.uid());
+        for (Param<?> param : expected.params()) {
+            Param<?> loaded = actual.getParam(param.name());
+            assertEquals(expected.isSet(param), actual.isSet(loaded), param.name());
+            assertTrue(Objects.deepEquals(expected.getOrDefault(param), actual.getOrDefault(loaded)), param.name());
+        }
+    }
+
+    @Test
+    void aSavedTransformerLoadsWithItsUidParamsAndNumbers(@TempDir Path dir) throws IOException {
+        Synthetic data = Synthetic.make(ROWS, FEATURES, 11);
+        VectorgradTransformer transformer = savedCnn();
+        String path = dir.resolve("cnn").toString();
+        transformer.write().save(path);
+        VectorgradTransformer loaded = VectorgradTransformer.load(path);
+        assertSameParams(transformer, loaded);
+        assertEquals(7, (Integer) loaded.getOrDefault(loaded.batchSize()));
+        assertSameAsSingle(loaded.transform(vectors(data, 3)), single(cnn(), data, 1, 6, 6), 5);
+    }
+
+    @Test
+    void aSavedPipelineModelLoadsAndPredictsAsForwardDoes(@TempDir Path dir) throws IOException {
+        Synthetic data = Synthetic.make(ROWS, FEATURES, 12);
+        Dataset<Row> frame = vectors(data, 2);
+        PipelineModel model = new Pipeline().setStages(new PipelineStage[] {savedCnn()}).fit(frame);
+        String path = dir.resolve("pipeline").toString();
+        model.write().save(path);
+        PipelineModel loaded = PipelineModel.load(path);
+        assertEquals(model.uid(), loaded.uid());
+        VectorgradTransformer stage = assertInstanceOf(VectorgradTransformer.class, loaded.stages()[0]);
+        assertSameParams((VectorgradTransformer) model.stages()[0], stage);
+        assertSameAsSingle(loaded.transform(frame), single(cnn(), data, 1, 6, 6), 5);
+    }
+
+    @Test
+    void savingOntoAnExistingPathNeedsOverwrite(@TempDir Path dir) throws IOException {
+        String path = dir.resolve("model").toString();
+        savedCnn().write().save(path);
+        VectorgradTransformer mlp = new VectorgradTransformer(VectorgradTransformerTest::mlp, mlp());
+        IOException refused = assertThrows(IOException.class, () -> mlp.write().save(path));
+        assertEquals("Path " + path + " already exists. To overwrite it, please use write.overwrite().save(path)"
+                + " for Scala and use write().overwrite().save(path) for Java and Python.", refused.getMessage());
+        mlp.write().overwrite().save(path);
+        VectorgradTransformer loaded = VectorgradTransformer.load(path);
+        assertSameParams(mlp, loaded);
+        assertArrayEquals(mlp.safetensors(), loaded.safetensors());
+    }
+
+    @Test
+    void aFactoryThatCannotBeReadIsNamedWithItsPath(@TempDir Path dir) throws IOException {
+        String path = dir.resolve("model").toString();
+        savedCnn().write().save(path);
+        Path factory = dir.resolve("model").resolve(TransformerPersistence.FACTORY);
+        byte[] saved = Files.readAllBytes(factory);
+
+        // Hadoop's local file system keeps a checksum beside the file: it catches a changed file.
+        Files.write(factory, new byte[] {1, 2, 3, 4});
+        UncheckedIOException checksum = assertThrows(UncheckedIOException.class,
+                () -> VectorgradTransformer.load(path));
+        assertTrue(checksum.getMessage().startsWith("cannot read " + factory.toUri().getPath()), checksum.getMessage());
+
+        // Without it (a copy by a tool that drops .crc files) deserialisation itself must fail clearly.
+        Files.delete(factory.resolveSibling("." + factory.getFileName() + ".crc"));
+        assertFactoryFails(path, factory, IOException.class);
+        // The lambda's capturing class renamed (same length, so the stream stays well formed).
+        String name = VectorgradTransformerTest.class.getName();
+        Files.write(factory, replace(saved, name, name.substring(0, name.length() - 1) + "X"));
+        assertFactoryFails(path, factory, ClassNotFoundException.class);
+    }
+
+    private static void assertFactoryFails(String path, Path factory, Class<? extends Exception> cause) {
+        IllegalStateException failed = assertThrows(IllegalStateException.class,
+                () -> VectorgradTransformer.load(path));
+        assertTrue(failed.getMessage().startsWith("cannot load the model factory from " + factory.toUri().getPath()),
+                failed.getMessage());
+        assertInstanceOf(cause, failed.getCause());
+    }
+
+    private static byte[] replace(byte[] bytes, String from, String to) {
+        byte[] needle = from.getBytes(StandardCharsets.UTF_8);
+        byte[] out = bytes.clone();
+        int found = 0;
+        for (int i = 0; i + needle.length <= out.length; i++) {
+            if (Arrays.equals(out, i, i + needle.length, needle, 0, needle.length)) {
+                System.arraycopy(to.getBytes(StandardCharsets.UTF_8), 0, out, i, needle.length);
+                found++;
+            }
+        }
+        assertTrue(found > 0, "the factory's class name is in the stream");
+        return out;
     }
 }
