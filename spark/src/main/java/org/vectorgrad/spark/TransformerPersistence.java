@@ -17,6 +17,8 @@ import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
+import org.vectorgrad.io.Safetensors;
+import org.vectorgrad.io.SafetensorsFormatException;
 
 /**
  * Spark ML persistence of a {@link VectorgradTransformer}. Under the saved path: Spark's own
@@ -57,7 +59,7 @@ final class TransformerPersistence {
             String className = VectorgradTransformer.class.getName();
             DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
                     className);
-            byte[] weights = read(sparkSession(), new Path(path, WEIGHTS));
+            byte[] weights = checked(read(sparkSession(), new Path(path, WEIGHTS)), new Path(path, WEIGHTS));
             ModelFactory factory = deserialise(read(sparkSession(), new Path(path, FACTORY)), new Path(path, FACTORY));
             VectorgradTransformer instance = new VectorgradTransformer(metadata.uid(), factory, weights);
             metadata.getAndSetParams(instance, scala.Option.empty());
@@ -85,6 +87,16 @@ final class TransformerPersistence {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // A damaged file fails here, naming it, rather than later inside every executor's first task.
+    private static byte[] checked(byte[] safetensors, Path file) {
+        try {
+            Safetensors.fromBytes(safetensors);
+            return safetensors;
+        } catch (SafetensorsFormatException e) {
+            throw new IllegalStateException("cannot load the weights from " + file + ": " + e.getMessage(), e);
         }
     }
 

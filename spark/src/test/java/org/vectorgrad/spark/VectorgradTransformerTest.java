@@ -227,6 +227,20 @@ class VectorgradTransformerTest {
         assertFactoryFails(path, factory, ClassNotFoundException.class);
     }
 
+    @Test
+    void damagedWeightsFailAtLoadNamingTheirPath(@TempDir Path dir) throws IOException {
+        String path = dir.resolve("model").toString();
+        savedCnn().write().save(path);
+        Path weights = dir.resolve("model").resolve(TransformerPersistence.WEIGHTS);
+        Files.delete(weights.resolveSibling("." + weights.getFileName() + ".crc"));
+        byte[] saved = Files.readAllBytes(weights);
+        Files.write(weights, Arrays.copyOf(saved, saved.length - 5));
+        IllegalStateException failed = assertThrows(IllegalStateException.class,
+                () -> VectorgradTransformer.load(path));
+        assertTrue(failed.getMessage().startsWith("cannot load the weights from " + weights.toUri().getPath()),
+                failed.getMessage());
+    }
+
     private static void assertFactoryFails(String path, Path factory, Class<? extends Exception> cause) {
         IllegalStateException failed = assertThrows(IllegalStateException.class,
                 () -> VectorgradTransformer.load(path));
