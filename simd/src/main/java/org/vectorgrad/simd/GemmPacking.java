@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Copies operand slices into the micro-kernel's layouts (see {@link GemmKernels}): A into
  * MR-row slivers, B into NR-column panels, both p-major and zero-padded. A slice whose elements
- * are contiguous in the packed order is copied by vectors; one that must be transposed on the
- * way (row-major A, column-major B: the usual A and the Bᵀ of a backward pass or of a linear
- * layer) is read with vector gathers, several times faster than an element-by-element loop.
+ * are contiguous in the packed order is copied by vectors. One that must be transposed on the
+ * way is read row by row when A is row-major (the usual A), and with vector gathers for other
+ * strides and for column-major B (the Bᵀ of a backward pass or of a linear layer).
  */
 final class GemmPacking {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -30,28 +30,68 @@ final class GemmPacking {
 
     /** {@link #packA(Gemm, int, int, int, int, float[])} into ap from {@code apOffset} on. */
     static void packA(Gemm g, int ic, int mc, int pc, int kc, float[] ap, int apOffset) {
-        float[] a = g.a();
         int rs = g.aRowStride();
         int cs = g.aColStride();
-        int[] index = sliverIndex(rs, cs);
+        int[] index = rs == 1 || cs == 1 ? null : sliverIndex(rs, cs);
         for (int s = 0; s * MR < mc; s++) {
             int rows = Math.min(MR, mc - s * MR);
             int dst = apOffset + s * MR * kc;
             int src = g.aOffset() + (ic + s * MR) * rs + pc * cs;
-            int p = 0;
             if (rows < MR) {
                 Arrays.fill(ap, dst, dst + MR * kc, 0f);
+                packScalar(g.a(), src, rs, cs, rows, 0, kc, ap, dst);
+            } else if (rs == 1) {
+                packColumnMajor(g.a(), src, cs, kc, ap, dst);
+            } else if (cs == 1) {
+                packRowMajor(g.a(), src, rs, kc, ap, dst);
             } else {
-                for (; p + GROUP <= kc; p += GROUP) {
-                    for (int v = 0; v < MR * GROUP; v += L) {
-                        FloatVector.fromArray(SPECIES, a, src + p * cs, index, v).intoArray(ap, dst + p * MR + v);
-                    }
-                }
+                packGathered(g.a(), src, rs, cs, index, kc, ap, dst);
             }
-            for (; p < kc; p++) {
-                for (int r = 0; r < rows; r++) {
-                    ap[dst + p * MR + r] = a[src + r * rs + p * cs];
-                }
+        }
+    }
+
+    // A sliver's MR rows are contiguous at every p (a transposed operand, e.g. the gradient in a
+    // weight gradient): whole-vector copies, each overwriting the spare lanes of the previous one,
+    // about 5x faster than gathers. The spare lanes may read anything in A (even other columns of
+    // an overlapping view) but not past its end: the last p, or one whose vector would leave A, is
+    // copied singly.
+    private static void packColumnMajor(float[] a, int src, int cs, int kc, float[] ap, int dst) {
+        int p = 0;
+        if (MR <= L && L <= 2 * MR) {
+            for (; p < kc - 1 && src + p * cs + L <= a.length; p++) {
+                FloatVector.fromArray(SPECIES, a, src + p * cs).intoArray(ap, dst + p * MR);
+            }
+        }
+        packScalar(a, src, 1, cs, MR, p, kc, ap, dst);
+    }
+
+    // Row-major A (the usual operand): a row at a time, reading it in order; measured 1.4x faster
+    // than gathering each p's MR elements from MR rows.
+    private static void packRowMajor(float[] a, int src, int rs, int kc, float[] ap, int dst) {
+        for (int r = 0; r < MR; r++) {
+            int row = src + r * rs;
+            for (int p = 0; p < kc; p++) {
+                ap[dst + p * MR + r] = a[row + p];
+            }
+        }
+    }
+
+    private static void packGathered(float[] a, int src, int rs, int cs, int[] index, int kc, float[] ap,
+                                     int dst) {
+        int p = 0;
+        for (; p + GROUP <= kc; p += GROUP) {
+            for (int v = 0; v < MR * GROUP; v += L) {
+                FloatVector.fromArray(SPECIES, a, src + p * cs, index, v).intoArray(ap, dst + p * MR + v);
+            }
+        }
+        packScalar(a, src, rs, cs, MR, p, kc, ap, dst);
+    }
+
+    private static void packScalar(float[] a, int src, int rs, int cs, int rows, int from, int kc, float[] ap,
+                                   int dst) {
+        for (int p = from; p < kc; p++) {
+            for (int r = 0; r < rows; r++) {
+                ap[dst + p * MR + r] = a[src + r * rs + p * cs];
             }
         }
     }

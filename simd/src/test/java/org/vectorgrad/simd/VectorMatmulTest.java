@@ -92,6 +92,20 @@ final class VectorMatmulTest {
         check(a, b, randomC(37, 45, 0, 45, random), 0, 45, false);
     }
 
+    /**
+     * Column-major A whose columns lie closer than a sliver's rows (overlapping windows, as an
+     * unfolded tensor presents them) in an array that ends at A's last element, and a plain
+     * column-major A that does too: packing copies whole vectors, and must not read past the end.
+     */
+    @Test
+    void columnMajorAEndingAtTheArraysEnd() {
+        Random random = new Random(7);
+        Operand overlapping = new Operand(37, 50, Values.GAUSSIAN.fill(random, new float[36 + 49 * 2 + 1]), 0, 1, 2);
+        check(overlapping, Operand.random(50, 29, false, random), randomC(37, 29, 0, 29, random), 0, 29, false);
+        Operand exact = new Operand(41, 300, Values.GAUSSIAN.fill(random, new float[41 * 300]), 0, 1, 41);
+        check(exact, Operand.random(300, 33, true, random), randomC(41, 33, 0, 33, random), 0, 33, true);
+    }
+
     /** Several MC, NC and KC blocks in one product, in each layout; big enough to run in parallel. */
     @ParameterizedTest(name = "A transposed {0}, B transposed {1}")
     @MethodSource("layouts")
