@@ -40,6 +40,23 @@ public final class ParameterVectors {
     }
 
     /**
+     * {@code vector_to_parameters(flat, params)}: every tensor's values become its slice of
+     * {@code flat} (from index 0), in place and outside the graph; {@code flat} may be longer.
+     * Works for any tensors, e.g. buffers such as BatchNorm's running statistics.
+     */
+    public static void arrayToParameters(float[] flat, List<Tensor> params) {
+        checkRoom("arrayToParameters", params, flat);
+        Tensor all = Ops.wrap(flat, flat.length);
+        int at = 0;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            for (Tensor p : params) {
+                p.detach().copyFrom(all.narrow(0, at, p.numel()).view(p.shape()));
+                at += p.numel();
+            }
+        }
+    }
+
+    /**
      * The gradients, concatenated, each multiplied by {@code scale} (1 for a plain copy; a worker's
      * share of a global batch otherwise), into {@code flat} from index 0. A parameter without a
      * gradient contributes zeros, as it would to a sum of gradients. {@code flat} may be longer

@@ -36,6 +36,29 @@ class ParameterVectorsTest {
     }
 
     @Test
+    void anArrayWritesEveryParameterInPlaceInListOrder() {
+        List<Tensor> params = params();
+        float[] flat = new float[ParameterVectors.numel(params) + 1];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = 0.5f * i - 3;
+        }
+        Tensor first = params.getFirst();
+        ParameterVectors.arrayToParameters(flat, params);
+        assertTrue(first == params.getFirst() && first.requiresGrad() && first.gradFn() == null);
+        int at = 0;
+        for (Tensor p : params) {
+            for (float v : p.toArray()) {
+                assertEquals(flat[at++], v);
+            }
+        }
+        flat[0] = 99;
+        assertEquals(-3f, params.getFirst().toArray()[0], "copied, not aliased");
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> ParameterVectors.arrayToParameters(new float[4], params));
+        assertEquals("arrayToParameters: the parameters hold 11 elements but the array has 4", tooShort.getMessage());
+    }
+
+    @Test
     void gradientsAreScaledAndMissingOnesAreZero() {
         List<Tensor> params = params();
         params.get(0).mul(2f).sum().backward();

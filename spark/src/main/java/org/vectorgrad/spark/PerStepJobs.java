@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.nn.Module;
 import org.vectorgrad.nn.ParameterVectors;
@@ -39,7 +38,7 @@ final class PerStepJobs {
             int to = Math.min(order.length, from + config.batchSize());
             float[] sum = step(sc, data, plan, run, step, Arrays.copyOfRange(order, from, to),
                     new float[][] {ParameterVectors.parametersToArray(params),
-                            RunningStatistics.flatten(model.namedBuffers().values())}, model);
+                            RunningStatistics.of(model.namedBuffers())}, model);
             ParameterVectors.gradientsFromArray(sum, params);
             optimizer.step();
             losses[step] = sum[sum.length - 1];
@@ -82,24 +81,14 @@ final class PerStepJobs {
             ShardView shard = ShardView.of(blocks, config.featureSize());
             Module model = ModelCache.get(run + "/" + rank, () -> config.model().get().train());
             return KernelThreads.call(KernelThreads.forTask(config.threadsPerTask()), () -> {
-                load(model, state[0]);
-                RunningStatistics.assign(model.namedBuffers().values(), state[1], 1);
+                ParameterVectors.arrayToParameters(state[0], model.parameters());
+                ParameterVectors.arrayToParameters(state[1], List.copyOf(model.namedBuffers().values()));
                 GradientStep gradients = new GradientStep(model, config.loss());
                 gradients.compute(shard.select(batch, 0, batch.length, config.sampleShape()), batch.length);
-                return new float[][] {gradients.vector(), RunningStatistics.flatten(model.namedBuffers().values())};
+                return new float[][] {gradients.vector(), RunningStatistics.of(model.namedBuffers())};
             });
         } catch (RuntimeException | Error e) {
             throw new WorkerFailure(rank, workers, plan.epoch(), step, e);
-        }
-    }
-
-    private static void load(Module model, float[] weights) {
-        int at = 0;
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            for (Tensor p : model.parameters()) {
-                p.detach().copyFrom(Tensor.fromArray(Arrays.copyOfRange(weights, at, at + p.numel()), p.shape()));
-                at += p.numel();
-            }
         }
     }
 }
