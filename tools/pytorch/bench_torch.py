@@ -127,12 +127,9 @@ def cold_seed_graph(params):
     return batch
 
 
-def training_step(params):
-    batch = int(params["batch"])
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+def sgd_step(model, x, y):
+    """One training step as TrainingSteps.step runs it: zero the gradients, forward, cross-entropy, backward, update."""
     optimizer = torch.optim.SGD(model.parameters(), lr=MLP_LEARNING_RATE, momentum=MLP_MOMENTUM)
-    x = torch.randn(batch, 784)
-    y = torch.randint(0, 10, (batch,))
 
     def step():
         # set_to_none matches Vectorgrad's zeroGrad (and PyTorch 2's default).
@@ -142,6 +139,12 @@ def training_step(params):
         optimizer.step()
 
     return step
+
+
+def training_step(params):
+    batch = int(params["batch"])
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    return sgd_step(model, torch.randn(batch, 784), torch.randint(0, 10, (batch,)))
 
 
 def conv_net(name):
@@ -157,17 +160,7 @@ def conv_net(name):
 
 def conv_net_step(params):
     model, shape, classes = conv_net(params["model"])
-    optimizer = torch.optim.SGD(model.parameters(), lr=MLP_LEARNING_RATE, momentum=MLP_MOMENTUM)
-    x = torch.randn(*shape)
-    y = torch.randint(0, classes, (shape[0],))
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-
-    return step
+    return sgd_step(model, torch.randn(*shape), torch.randint(0, classes, (shape[0],)))
 
 
 def workloads():
