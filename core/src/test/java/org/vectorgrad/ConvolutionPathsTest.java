@@ -10,8 +10,8 @@ import static org.vectorgrad.GradCheck.uniform;
 
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vectorgrad.nn.Functional;
 
 /**
@@ -21,14 +21,8 @@ import org.vectorgrad.nn.Functional;
  * the chained large one, 1x1 and 7x7 kernels, stride/padding/dilation, batch 1, transposed and
  * narrowed inputs and output gradients; and every path bit-identical for 1, 2, 3 and 8 threads.
  */
+@ExtendWith(RestoreThreads.class)
 final class ConvolutionPathsTest {
-    private final int defaultThreads = Parallelism.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallelism.setThreads(defaultThreads);
-    }
-
     /** {batch, C, H, W, O, k, stride, pad, dilation}. */
     private static final int[][] CASES = {
         {3, 1, 13, 11, 5, 3, 1, 1, 1},     // C=1, an image per GEMM (L = 143)

@@ -6,26 +6,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * cat, stack, indexSelect, min, minimum, clamp, var and std over tensors large enough for their
  * kernels to split the work (each copy, the chunks of gathered slices, the sums), forward and
  * backward, give bit-identical values and gradients for 1, 2, 3 and 8 threads.
  */
+@ExtendWith(RestoreThreads.class)
 final class InteropThreadDeterminismTest {
     private static final int[] THREADS = {1, 2, 3, 8};
     // 632 003 elements per input: more than twice the largest chunk of any kernel (2^18, sums).
     private static final int ROWS = 613;
     private static final int COLUMNS = 1031;
-
-    private final int defaultThreads = Parallelism.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallelism.setThreads(defaultThreads);
-    }
 
     @Test
     void valuesAndGradientsAreBitIdenticalForEveryThreadCount() {

@@ -13,8 +13,8 @@ import static org.vectorgrad.GradCheck.uniform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vectorgrad.nn.Functional;
 
 /**
@@ -24,14 +24,9 @@ import org.vectorgrad.nn.Functional;
  * backward ops, pooling's backward ops, batch norm's tensor-op backward, the losses); and the
  * convolution's results bit-identical for every thread count.
  */
+@ExtendWith(RestoreThreads.class)
 final class NnGradTest {
     private static final int[] TARGETS = {2, 0, 4, 4};
-    private final int defaultThreads = Parallelism.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallelism.setThreads(defaultThreads);
-    }
 
     private static Tensor randomLeaf(Random random, int... shape) {
         return leaf(uniform(random, Ref.numel(shape), -1, 1), shape);

@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vectorgrad.simd.Parallel;
 
 /**
@@ -21,18 +21,12 @@ import org.vectorgrad.simd.Parallel;
  * matmul, broadcast elementwise ops, exp, relu, log-softmax, sums, a mean and a max, over tensors
  * large enough for every kernel to split its work.
  */
+@ExtendWith(RestoreThreads.class)
 final class ParallelismTest {
     private static final int ROWS = 613;
     private static final int COLUMNS = 1031;
     private static final int OUTPUTS = 33;
     private static final int CALLERS = 8;
-
-    private final int defaultThreads = Parallelism.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallelism.setThreads(defaultThreads);
-    }
 
     @Test
     void withThreadsCapsOnlyTheCallingThreadNestsAndRestoresOnExceptions() throws Exception {

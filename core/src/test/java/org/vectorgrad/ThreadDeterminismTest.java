@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A forward and backward pass over tensors large enough for every kernel to split its work
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * maxima, means; their backward passes reduce broadcast gradients and fan in) gives
  * bit-identical values and gradients for 1, 2, 3 and 8 threads.
  */
+@ExtendWith(RestoreThreads.class)
 final class ThreadDeterminismTest {
     private static final int[] THREADS = {1, 2, 3, 8};
     // 632 003 elements: more than twice the largest chunk of any kernel (2^18, sums), so all split.
@@ -21,13 +22,6 @@ final class ThreadDeterminismTest {
     private static final int COLUMNS = 1031;
     private static final int WARM_UP_PASSES = 4;
     private static final int ATTEMPTS = 4;
-
-    private final int defaultThreads = Parallelism.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallelism.setThreads(defaultThreads);
-    }
 
     // NOTE: exp, tanh and softmax use the SVML intrinsics once C2 has compiled them and Math's
     // functions before (up to an ulp apart): that depends on the JIT's progress, not on the thread

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from the SVML code by an ulp. That depends on the JIT's progress, not on the thread count
  * (see {@link #sameForEveryThreadCountOnceSettled}).
  */
+@ExtendWith(RestoreThreads.class)
 final class KernelsDeterminismTest {
     private static final int[] THREADS = {1, 2, 3, 8};
     /** 539 213 elements, odd in both dimensions: several chunks for every kernel at 2+ threads. */
@@ -34,13 +35,6 @@ final class KernelsDeterminismTest {
     private static final int DST_OFFSET = 3;
     private static final int WARM_UP_CALLS = 4;
     private static final int ATTEMPTS = 4;
-
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     static Stream<Kernels> kernels() {
         return Stream.of(VectorKernelsTest.VECTOR, VectorKernelsTest.SCALAR);

@@ -7,8 +7,8 @@ import static org.vectorgrad.simd.MatmulCheck.randomC;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.vectorgrad.simd.MatmulCheck.Operand;
 
 /**
@@ -16,14 +16,9 @@ import org.vectorgrad.simd.MatmulCheck.Operand;
  * products are big enough to be split), batched and broadcast-batched products against the
  * scalar reference, and the one-row path agreeing bit for bit with the rows of a full GEMM.
  */
+@ExtendWith(RestoreThreads.class)
 final class MatmulParallelTest {
     private static final int[] THREADS = {1, 2, 3, 8};
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restore() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     @Test
     void everyPathGivesTheSameBitsForAnyThreadCount() {

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The convolution-lowering, pooling and per-channel kernels: vector against {@link ScalarKernels}
@@ -26,16 +26,11 @@ import org.junit.jupiter.api.Test;
  * per row into double, against the reference's all-double sum: they differ by about n·2^-24 of
  * Σ|terms|, checked with 1e-5 relative to that magnitude.
  */
+@ExtendWith(RestoreThreads.class)
 final class NnKernelsTest {
     private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
     private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
     private static final int OFFSET = 3;
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     /** Windows: kernel, stride, padding, dilation (padding ≤ kernel/2 so pooling accepts them too). */
     private static final int[][] WINDOWS = {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Kernels#matmulPacked} with a prepared A: bit-identical to {@link Kernels#matmul} (the same
@@ -15,16 +15,11 @@ import org.junit.jupiter.api.Test;
  * column-major and offset A, strided B, accumulate), and bit-identical for 1, 2, 3 and 8 threads
  * on products large enough to split.
  */
+@ExtendWith(RestoreThreads.class)
 final class PackedMatrixTest {
     private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
     private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
     private static final int OFFSET = 5;
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     private static final int[][] SHAPES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 5}, {7, 1, 5}, {12, 32, 9}, {13, 33, 9},

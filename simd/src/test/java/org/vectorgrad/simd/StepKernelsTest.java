@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The fused training-step kernels (ReLU's backward, the SGD and Adam updates) against their
@@ -15,17 +15,12 @@ import org.junit.jupiter.api.Test;
  * sizes that split across threads), at nonzero offsets, with NaN, infinities and signed zeros
  * among the values; and independent of the thread count (1, 2, 3, 8).
  */
+@ExtendWith(RestoreThreads.class)
 final class StepKernelsTest {
     private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
     private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
     private static final int[] THREADS = {1, 2, 3, 8};
     private static final int LARGE = (1 << 19) + 5;
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     private static final List<SgdStep> SGD_STEPS = List.of(
             new SgdStep(0f, 0f, 1f, false, -0.1f),

@@ -3,8 +3,8 @@ package org.vectorgrad.simd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The gathered max pooling ({@link VectorMaxPool}) against {@link ScalarPooling}, arg-max
@@ -13,16 +13,11 @@ import org.junit.jupiter.api.Test;
  * and ResNet's 3×3 stride-2 padding-1 windows over many planes (parallel), bit-identical for 1,
  * 2, 3 and 8 threads, forward and backward.
  */
+@ExtendWith(RestoreThreads.class)
 final class VectorMaxPoolTest {
     private static final Kernels SCALAR = VectorKernelsTest.SCALAR;
     private static final Kernels VECTOR = VectorKernelsTest.VECTOR;
     private static final int OFFSET = 5;
-    private final int defaultThreads = Parallel.threads();
-
-    @AfterEach
-    void restoreThreads() {
-        Parallel.setThreads(defaultThreads);
-    }
 
     /** Few distinct values: ties everywhere, NaN in one element of five. */
     private static float[] awkward(Random random, int n) {
