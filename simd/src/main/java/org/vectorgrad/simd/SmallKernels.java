@@ -103,14 +103,16 @@ final class SmallKernels {
             return false;
         }
         int stride = 0;
+        boolean oneLongDimension = false;
         for (int d = 0; d < shape.length; d++) {
             if (!reduce[d] && shape[d] != 1) {
                 return false; // keeps a dimension: several results
             }
             if (shape[d] > 1) {
-                if (stride != 0) {
+                if (oneLongDimension) {
                     return false; // a second long dimension: rows summed separately
                 }
+                oneLongDimension = true;
                 stride = aStrides[d];
             }
         }

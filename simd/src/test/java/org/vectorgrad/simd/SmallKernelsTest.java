@@ -81,6 +81,12 @@ final class SmallKernelsTest {
             }
         }
         assertSum(new int[] {}, new float[] {-0f}, 0, new int[] {}, new boolean[] {});
+        // Broadcast (stride 0) dimensions, as an expanded tensor presents them: a long stride-0
+        // dimension beside another long one is two dimensions, not one row.
+        float[] row = values(random, 4);
+        assertSum(new int[] {2, 4}, row, 0, new int[] {0, 1}, new boolean[] {true, true});
+        assertSum(new int[] {4, 2}, row, 0, new int[] {1, 0}, new boolean[] {true, true});
+        assertSum(new int[] {5}, row, 2, new int[] {0}, new boolean[] {true});
     }
 
     @Test
