@@ -3,9 +3,11 @@ package org.vectorgrad;
 import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Recycles the float buffers of large tensors that the autograd engine has proved dead, so that
@@ -39,7 +41,7 @@ final class BufferPool {
     /** True while a backward pass runs on this thread. */
     private boolean inPass;
     /** The large buffers allocated on this thread during the running pass (created on first use). */
-    private Map<float[], Boolean> born;
+    private Set<float[]> born;
 
     private BufferPool() {
     }
@@ -95,13 +97,13 @@ final class BufferPool {
         if (buffer.length < MIN_LENGTH) {
             return false;
         }
-        Map<float[], Boolean> born = LOCAL.get().born;
-        return born != null && born.containsKey(buffer);
+        Set<float[]> born = LOCAL.get().born;
+        return born != null && born.contains(buffer);
     }
 
     /** The buffer now belongs to a tensor the caller can reach: no longer a candidate for release. */
     static void forget(float[] buffer) {
-        Map<float[], Boolean> born = LOCAL.get().born;
+        Set<float[]> born = LOCAL.get().born;
         if (born != null) {
             born.remove(buffer);
         }
@@ -143,9 +145,9 @@ final class BufferPool {
     private float[] remember(float[] buffer) {
         if (inPass) {
             if (born == null) {
-                born = new IdentityHashMap<>();
+                born = Collections.newSetFromMap(new IdentityHashMap<>());
             }
-            born.put(buffer, Boolean.TRUE);
+            born.add(buffer);
         }
         return buffer;
     }

@@ -33,18 +33,28 @@ final class AdamMoments {
      */
     void apply(Tensor param, Tensor grad, Map<String, Tensor> state, double lr) {
         initialise(param, state);
-        Tensor stepCount = state.get("step");
         Tensor expAvg = state.get("exp_avg");
         Tensor expAvgSq = state.get("exp_avg_sq");
-        stepCount.addInPlace(Tensor.scalar(1f), 1f);
+        double step = countStep(state);
         expAvg.mulInPlace((float) beta1).addInPlace(grad, (float) (1 - beta1));
         expAvgSq.mulInPlace((float) beta2).addInPlace(grad.mul((float) (1 - beta2)).mul(grad), 1f);
-        double step = stepCount.item();
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
-        double biasCorrection2 = 1 - Math.pow(beta2, step);
-        double stepSize = lr / biasCorrection1;
-        Tensor denom = expAvgSq.sqrt().div((float) Math.sqrt(biasCorrection2)).add((float) eps);
-        param.addInPlace(expAvg.mul((float) -stepSize).div(denom), 1f);
+        Tensor denom = expAvgSq.sqrt().div((float) biasCorrection2Root(step)).add((float) eps);
+        param.addInPlace(expAvg.mul((float) -stepSize(lr, step)).div(denom), 1f);
+    }
+
+    /** Adds one to the state's step count (a float tensor, as in PyTorch) and returns it. */
+    private static double countStep(Map<String, Tensor> state) {
+        Tensor stepCount = state.get("step");
+        stepCount.addInPlace(Tensor.scalar(1f), 1f);
+        return stepCount.item();
+    }
+
+    private double stepSize(double lr, double step) {
+        return lr / (1 - Math.pow(beta1, step));
+    }
+
+    private double biasCorrection2Root(double step) {
+        return Math.sqrt(1 - Math.pow(beta2, step));
     }
 
     private static void initialise(Tensor param, Map<String, Tensor> state) {
@@ -69,14 +79,10 @@ final class AdamMoments {
         if (!FusedSteps.fits(param, grad, expAvg, expAvgSq)) {
             return false;
         }
-        Tensor stepCount = state.get("step");
-        stepCount.addInPlace(Tensor.scalar(1f), 1f);
-        double step = stepCount.item();
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
-        double biasCorrection2 = 1 - Math.pow(beta2, step);
-        double stepSize = lr / biasCorrection1;
+        double step = countStep(state);
         AdamStep constants = new AdamStep((float) decay, (float) weightDecay, (float) beta1, (float) (1 - beta1),
-                (float) beta2, (float) (1 - beta2), (float) -stepSize, (float) Math.sqrt(biasCorrection2), (float) eps);
+                (float) beta2, (float) (1 - beta2), (float) -stepSize(lr, step), (float) biasCorrection2Root(step),
+                (float) eps);
         FusedSteps.adam(constants, param, grad, expAvg, expAvgSq, decoupled);
         return true;
     }
