@@ -78,15 +78,8 @@ final class VectorMatmul {
         }
         boolean byColumns = splitColumns(g);
         int units = byColumns ? ceilDiv(n, NR) : ceilDiv(g.m(), MR);
-        long unitWork = g.work() / units;
-        int minUnits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, Math.max(unitWork, 1))));
-        Parallel.forRange(units, minUnits, (from, to) -> {
-            if (byColumns) {
-                PackedGemm.blockPacked(g, a.slivers, 0, g.m(), from * NR, Math.min(to * NR, n));
-            } else {
-                PackedGemm.blockPacked(g, a.slivers, from * MR, Math.min(to * MR, g.m()), 0, n);
-            }
-        });
+        Parallel.forRange(units, minUnits(g, units), (from, to) -> units(g, byColumns, from, to,
+                (i0, i1, j0, j1) -> PackedGemm.blockPacked(g, a.slivers, i0, i1, j0, j1)));
     }
 
     private static void run(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride) {
@@ -119,9 +112,7 @@ final class VectorMatmul {
                                int vectorPath) {
         boolean byColumns = vectorPath == NONE && splitColumns(g);
         int units = vectorPath != NONE ? 1 : byColumns ? ceilDiv(g.n(), NR) : ceilDiv(g.m(), MR);
-        long unitWork = g.work() / units;
-        int minUnits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, Math.max(unitWork, 1))));
-        Parallel.forRange(Math.multiplyExact(batch, units), minUnits, (from, to) -> {
+        Parallel.forRange(Math.multiplyExact(batch, units), minUnits(g, units), (from, to) -> {
             for (int t = from; t < to; ) {
                 int entry = t / units;
                 int end = Math.min(to, (entry + 1) * units);
@@ -130,20 +121,33 @@ final class VectorMatmul {
                 if (vectorPath != NONE) {
                     vectorRange(e, vectorPath, 0, vectorCount(e, vectorPath));
                 } else {
-                    units(e, byColumns, t - entry * units, end - entry * units);
+                    units(e, byColumns, t - entry * units, end - entry * units,
+                            (i0, i1, j0, j1) -> PackedGemm.block(e, i0, i1, j0, j1));
                 }
                 t = end;
             }
         });
     }
 
+    /** A block of C: rows [i0, i1), columns [j0, j1). */
+    @FunctionalInterface
+    private interface Block {
+        void run(int i0, int i1, int j0, int j1);
+    }
+
     // The unit range [from, to) of one product: NR-column panels or MR-row slivers.
-    private static void units(Gemm g, boolean byColumns, int from, int to) {
+    private static void units(Gemm g, boolean byColumns, int from, int to, Block block) {
         if (byColumns) {
-            PackedGemm.block(g, 0, g.m(), from * NR, Math.min(to * NR, g.n()));
+            block.run(0, g.m(), from * NR, Math.min(to * NR, g.n()));
         } else {
-            PackedGemm.block(g, from * MR, Math.min(to * MR, g.m()), 0, g.n());
+            block.run(from * MR, Math.min(to * MR, g.m()), 0, g.n());
         }
+    }
+
+    // The fewest units a task takes: at least TASK_WORK multiply-adds, so small products stay inline.
+    private static int minUnits(Gemm g, int units) {
+        long unitWork = g.work() / units;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, Math.max(unitWork, 1))));
     }
 
     // Splitting the longer output dimension makes every task re-pack the smaller operand, and
