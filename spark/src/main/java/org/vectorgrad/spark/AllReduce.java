@@ -15,6 +15,20 @@ interface AllReduce extends AutoCloseable {
      */
     float[] sum(float[] v, int step) throws IOException;
 
+    /**
+     * Sends {@code outgoing[j]} to worker {@code j} and returns, at {@code [j]}, what worker
+     * {@code j} sent this one (this worker's own entry is not sent). A collective.
+     */
+    byte[][] swap(byte[][] outgoing) throws IOException;
+
+    /**
+     * A collective, once per epoch: {@code own} (this worker's partition) completed with every
+     * sample its shares of the epoch need from the others.
+     */
+    default ShardView complete(ShardView own, BatchShares shares, int rank) throws IOException {
+        return SampleSwap.complete(own, shares, rank, this);
+    }
+
     /** This worker failed: make the others' exchanges fail now instead of waiting for it. */
     default void abort() {
         close();
@@ -42,6 +56,11 @@ interface AllReduce extends AutoCloseable {
             }
             System.arraycopy(acc, 0, dst, dstOffset + from, n);
         }
+    }
+
+    /** What a worker was doing in {@code step}: -1 is the epoch's sample swap, before step 0. */
+    static String doing(int step) {
+        return step < 0 ? "exchanging samples before the first step" : "exchanging gradients in step " + step;
     }
 
     /** Chunk {@code c} of {@code n} elements split {@code k} ways starts at {@code floor(c·n/k)}. */

@@ -23,6 +23,11 @@ record EpochPlan(TrainingConfig config, int epoch, int count, String driverAddre
         return identity;
     }
 
+    /** Which samples each of {@code world} workers computes in every step of this epoch. */
+    BatchShares shares(int world) {
+        return new BatchShares(order(), config.batchSize(), world);
+    }
+
     int steps() {
         return (count + config.batchSize() - 1) / config.batchSize();
     }

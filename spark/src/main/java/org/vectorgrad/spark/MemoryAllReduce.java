@@ -2,6 +2,7 @@ package org.vectorgrad.spark;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -20,12 +21,16 @@ final class MemoryAllReduce implements AllReduce {
     /** The workers of one stage attempt in this JVM: their vectors and a barrier. */
     private static final class Group {
         final float[][] vectors;
+        final byte[][][] messages;
+        final ShardView[] views;
         final SpinBarrier barrier;
         float[] total;
         int open;
 
         Group(int world) {
             vectors = new float[world][];
+            messages = new byte[world][][];
+            views = new ShardView[world];
             barrier = new SpinBarrier(world);
             open = world;
         }
@@ -72,6 +77,28 @@ final class MemoryAllReduce implements AllReduce {
         AllReduce.addInOrder(parts, offsets, AllReduce.bound(n, k, rank + 1) - from, total, from);
         await(step);
         return total;
+    }
+
+    @Override
+    public byte[][] swap(byte[][] outgoing) throws IOException {
+        group.messages[rank] = outgoing;
+        await(-1);
+        byte[][] incoming = new byte[outgoing.length][];
+        for (int peer = 0; peer < incoming.length; peer++) {
+            incoming[peer] = peer == rank ? new byte[0] : group.messages[peer][rank];
+        }
+        await(-1); // nobody publishes again before everyone has read
+        return incoming;
+    }
+
+    /** In one JVM nothing needs to move: every worker reads its peers' blocks in place. */
+    @Override
+    public ShardView complete(ShardView own, BatchShares shares, int rank) throws IOException {
+        group.views[rank] = own;
+        await(-1);
+        ShardView all = ShardView.merge(List.of(group.views));
+        await(-1);
+        return SampleSwap.checked(all, shares, rank);
     }
 
     // The first worker to call with a new length (a step's gradients, or the epoch's final

@@ -1,9 +1,8 @@
 package org.vectorgrad.spark;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongToIntFunction;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -25,20 +24,28 @@ final class RangePartitions {
 
     /** {@code blocks} moved (and split where a range boundary crosses a block) into range partitions. */
     static JavaRDD<SampleBlock> cut(JavaRDD<SampleBlock> blocks, long n, int k) {
-        JavaPairRDD<Integer, SampleBlock> keyed = blocks.flatMapToPair(block -> split(block, n, k));
+        return moved(blocks.flatMapToPair(block -> runs(block, index -> partitionOf(index, n, k)).iterator()), k);
+    }
+
+    /** Keyed blocks moved to the partition their key names. */
+    static JavaRDD<SampleBlock> moved(JavaPairRDD<Integer, SampleBlock> keyed, int k) {
         return keyed.partitionBy(new ByKey(k)).values();
     }
 
-    private static Iterator<Tuple2<Integer, SampleBlock>> split(SampleBlock block, long n, int k) {
+    /** {@code block} cut into runs of consecutive samples with the same owner, each keyed by it. */
+    static List<Tuple2<Integer, SampleBlock>> runs(SampleBlock block, LongToIntFunction ownerOf) {
         List<Tuple2<Integer, SampleBlock>> pieces = new ArrayList<>();
         long at = block.firstIndex();
         while (at < block.endIndex()) {
-            int p = partitionOf(at, n, k);
-            long end = Math.min(block.endIndex(), bound(n, k, p + 1));
-            pieces.add(new Tuple2<>(p, at == block.firstIndex() && end == block.endIndex() ? block : block.slice(at, end)));
+            int owner = ownerOf.applyAsInt(at);
+            long end = at + 1;
+            while (end < block.endIndex() && ownerOf.applyAsInt(end) == owner) {
+                end++;
+            }
+            pieces.add(new Tuple2<>(owner, at == block.firstIndex() && end == block.endIndex() ? block : block.slice(at, end)));
             at = end;
         }
-        return pieces.isEmpty() ? Collections.emptyIterator() : pieces.iterator();
+        return pieces;
     }
 
     /** The partition whose range holds {@code index}. */

@@ -11,9 +11,10 @@ import org.vectorgrad.nn.ParameterVectors;
  * Buffers that each replica updates from its own rows (BatchNorm's running mean and variance) are
  * averaged over the workers, as timm's {@code distribute_bn} does before evaluation, so that every
  * sample counts, not only worker 0's. The update is linear in the batch statistics, so averaging
- * once per epoch (barrier mode) equals averaging every step (the per-step fallback). With equal
- * shares per step the averaged running mean is the single-process one; the averaged variance lacks
- * the spread between the shards' means. Counters ({@code num_batches_tracked}) are worker 0's: the
+ * once per epoch (barrier mode) equals averaging every step (the per-step fallback). Every worker
+ * computes an equal share of each batch ({@link BatchShares}), so when the workers divide the batch
+ * the averaged running mean is the single-process one; the averaged variance lacks the spread
+ * between the shares' means. Counters ({@code num_batches_tracked}) are worker 0's: the
  * same on every worker that had rows in every step.
  */
 final class RunningStatistics {

@@ -1,26 +1,28 @@
 package org.vectorgrad.spark;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.vectorgrad.Tensor;
 
 /**
- * A worker's samples: the blocks of its partition, sorted by global index, and the batches it
- * assembles from them. Every worker sees each step's whole global batch (the indices, from the
- * shared epoch order) and takes the samples it holds, in batch order.
+ * The samples a worker can read, sorted by global index: the blocks of its partition, plus (once
+ * the epoch's shares are known) those its peers sent it or, in one JVM, its peers' blocks
+ * themselves. Blocks are never modified, so views may share them across threads.
  */
 final class ShardView {
     private final SampleBlock[] blocks;
     private final long[] starts;
     private final int featureSize;
 
-    private ShardView(List<SampleBlock> sorted, int featureSize) {
-        this.blocks = sorted.toArray(new SampleBlock[0]);
-        this.starts = new long[blocks.length];
-        for (int i = 0; i < blocks.length; i++) {
-            starts[i] = blocks[i].firstIndex();
+    private ShardView(List<SampleBlock> blocks, int featureSize) {
+        this.blocks = blocks.toArray(new SampleBlock[0]);
+        Arrays.sort(this.blocks, Comparator.comparingLong(SampleBlock::firstIndex));
+        this.starts = new long[this.blocks.length];
+        for (int i = 0; i < this.blocks.length; i++) {
+            starts[i] = this.blocks[i].firstIndex();
         }
         this.featureSize = featureSize;
     }
@@ -28,8 +30,27 @@ final class ShardView {
     static ShardView of(Iterator<SampleBlock> partition, int featureSize) {
         List<SampleBlock> list = new ArrayList<>();
         partition.forEachRemaining(list::add);
-        list.sort(Comparator.comparingLong(SampleBlock::firstIndex));
         return new ShardView(list, featureSize);
+    }
+
+    /** Every block of {@code views} (which hold disjoint samples) in one view. */
+    static ShardView merge(List<ShardView> views) {
+        List<SampleBlock> all = new ArrayList<>();
+        for (ShardView view : views) {
+            all.addAll(Arrays.asList(view.blocks));
+        }
+        return new ShardView(all, views.getFirst().featureSize);
+    }
+
+    /** This view and {@code received} (samples it does not hold). */
+    ShardView plus(List<SampleBlock> received) {
+        List<SampleBlock> all = new ArrayList<>(Arrays.asList(blocks));
+        all.addAll(received);
+        return new ShardView(all, featureSize);
+    }
+
+    int featureSize() {
+        return featureSize;
     }
 
     /** The block holding global index {@code index}, or -1. */
@@ -49,29 +70,34 @@ final class ShardView {
         return -1;
     }
 
-    /** This worker's part of a global batch: {@code order[from, to)}, the samples it holds, in that order. */
-    Batch select(int[] order, int from, int to, int[] sampleShape) {
-        int[] block = new int[to - from];
-        int[] local = new int[to - from];
-        int mine = 0;
-        for (int i = from; i < to; i++) {
-            int b = blockOf(order[i]);
-            if (b >= 0) {
-                block[mine] = b;
-                local[mine++] = (int) (order[i] - starts[b]);
-            }
+    boolean holds(long index) {
+        return blockOf(index) >= 0;
+    }
+
+    /** Copies sample {@code index}'s features into {@code dst} at {@code offset} and returns its label. */
+    int copy(long index, float[] dst, int offset) {
+        int b = blockOf(index);
+        if (b < 0) {
+            throw new IllegalStateException("sample " + index + " is neither in this worker's partition nor among"
+                    + " the samples its peers sent it");
         }
-        if (mine == 0) {
+        int local = (int) (index - starts[b]);
+        blocks[b].copyFeatures(local, dst, offset);
+        return blocks[b].label(local);
+    }
+
+    /** The samples {@code indices}, in that order, as a batch of {@code sampleShape} inputs. */
+    Batch select(int[] indices, int[] sampleShape) {
+        if (indices.length == 0) {
             return new Batch(null, new int[0]);
         }
-        float[] values = new float[mine * featureSize];
-        int[] labels = new int[mine];
-        for (int i = 0; i < mine; i++) {
-            blocks[block[i]].copyFeatures(local[i], values, i * featureSize);
-            labels[i] = blocks[block[i]].label(local[i]);
+        float[] values = new float[indices.length * featureSize];
+        int[] labels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            labels[i] = copy(indices[i], values, i * featureSize);
         }
         int[] shape = new int[sampleShape.length + 1];
-        shape[0] = mine;
+        shape[0] = indices.length;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
         return new Batch(Tensor.fromArray(values, shape), labels);
     }

@@ -18,6 +18,8 @@ import java.util.function.BooleanSupplier;
  */
 final class SocketAllReduce implements AllReduce {
     private static final int HEADER = 12;
+    private static final int SWAP_PHASE = 3;
+    private static final int HEAP_WINDOW = 1 << 20;
 
     private final int rank;
     private final SocketChannel[] peers;
@@ -61,14 +63,14 @@ final class SocketAllReduce implements AllReduce {
                 in[j].clear().limit(HEADER + 4 * mineLength);
             }
         }
-        transfer(step, 1);
+        transfer(out, in, step);
         int[] offsets = new int[k];
         for (int j = 0; j < k; j++) {
             if (j == rank) {
                 parts[j] = v;
                 offsets[j] = mine;
             } else {
-                checkHeader(j, step, 1, mineLength);
+                checkHeader(in[j], j, step, 1, mineLength);
                 in[j].asFloatBuffer().get(parts[j], 0, mineLength);
             }
         }
@@ -80,12 +82,12 @@ final class SocketAllReduce implements AllReduce {
                 in[j].clear().limit(HEADER + 4 * (AllReduce.bound(n, k, j + 1) - from));
             }
         }
-        transfer(step, 2);
+        transfer(out, in, step);
         for (int j = 0; j < k; j++) {
             if (j != rank) {
                 int from = AllReduce.bound(n, k, j);
                 int length = AllReduce.bound(n, k, j + 1) - from;
-                checkHeader(j, step, 2, length);
+                checkHeader(in[j], j, step, 2, length);
                 in[j].asFloatBuffer().get(v, from, length);
             }
         }
@@ -114,8 +116,8 @@ final class SocketAllReduce implements AllReduce {
         buffer.position(HEADER + 4 * length).flip();
     }
 
-    private void checkHeader(int peer, int step, int phase, int length) throws IOException {
-        ByteBuffer b = in[peer].flip();
+    private void checkHeader(ByteBuffer received, int peer, int step, int phase, int length) throws IOException {
+        ByteBuffer b = received.flip();
         int s = b.getInt();
         int p = b.getInt();
         int l = b.getInt();
@@ -125,8 +127,45 @@ final class SocketAllReduce implements AllReduce {
         }
     }
 
+    /**
+     * Sends the samples each peer needs: first every message's length (a header), then the
+     * messages, both through {@link #transfer}; the step of the header is -1.
+     */
+    @Override
+    public byte[][] swap(byte[][] outgoing) throws IOException {
+        int k = peers.length;
+        ByteBuffer[] sending = new ByteBuffer[k];
+        ByteBuffer[] receiving = new ByteBuffer[k];
+        for (int j = 0; j < k; j++) {
+            if (j != rank) {
+                sending[j] = ByteBuffer.allocate(HEADER).putInt(-1).putInt(SWAP_PHASE).putInt(outgoing[j].length).flip();
+                receiving[j] = ByteBuffer.allocate(HEADER);
+            }
+        }
+        transfer(sending, receiving, -1);
+        byte[][] incoming = new byte[k][];
+        for (int j = 0; j < k; j++) {
+            incoming[j] = new byte[0];
+            if (j != rank) {
+                ByteBuffer header = receiving[j].flip();
+                int step = header.getInt();
+                int phase = header.getInt();
+                int length = header.getInt();
+                if (step != -1 || phase != SWAP_PHASE || length < 0) {
+                    throw new IOException("worker " + rank + " expected the sample swap's header from worker " + j
+                            + ", got step " + step + " phase " + phase + " (" + length + " bytes)");
+                }
+                incoming[j] = new byte[length];
+                sending[j] = ByteBuffer.wrap(outgoing[j]);
+                receiving[j] = ByteBuffer.wrap(incoming[j]);
+            }
+        }
+        transfer(sending, receiving, -1);
+        return incoming;
+    }
+
     /** Writes every {@code out} buffer and fills every {@code in} buffer, waiting on the selector when stuck. */
-    private void transfer(int step, int phase) throws IOException {
+    private void transfer(ByteBuffer[] out, ByteBuffer[] in, int step) throws IOException {
         while (true) {
             boolean pending = false;
             boolean moved = false;
@@ -137,13 +176,13 @@ final class SocketAllReduce implements AllReduce {
                 int ops = 0;
                 try {
                     if (out[j].hasRemaining()) {
-                        moved |= peers[j].write(out[j]) > 0;
+                        moved |= write(peers[j], out[j]) > 0;
                         ops |= out[j].hasRemaining() ? SelectionKey.OP_WRITE : 0;
                     }
                     if (in[j].hasRemaining()) {
-                        int read = peers[j].read(in[j]);
+                        int read = read(peers[j], in[j]);
                         if (read < 0) {
-                            throw new PeerLostException(j, "exchanging gradients in step " + step, null);
+                            throw new PeerLostException(j, AllReduce.doing(step), null);
                         }
                         moved |= read > 0;
                         ops |= in[j].hasRemaining() ? SelectionKey.OP_READ : 0;
@@ -151,7 +190,7 @@ final class SocketAllReduce implements AllReduce {
                 } catch (PeerLostException e) {
                     throw e;
                 } catch (IOException e) { // reset, broken pipe: the peer is gone
-                    throw new PeerLostException(j, "exchanging gradients in step " + step, e);
+                    throw new PeerLostException(j, AllReduce.doing(step), e);
                 }
                 keys[j].interestOps(ops);
                 pending |= ops != 0;
@@ -163,10 +202,34 @@ final class SocketAllReduce implements AllReduce {
                 selector.select(1000);
                 selector.selectedKeys().clear();
                 if (Thread.interrupted() || killed.getAsBoolean()) {
-                    throw new InterruptedIOException("worker " + rank + " was cancelled in step " + step);
+                    throw new InterruptedIOException("worker " + rank + " was cancelled " + AllReduce.doing(step));
                 }
             }
         }
+    }
+
+    // A heap buffer goes through a temporary direct buffer of its whole remaining size, which the
+    // JDK then keeps per thread: tens of MB for a sample swap. A window of HEAP_WINDOW bytes at a time.
+    private static int write(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        if (buffer.isDirect() || buffer.remaining() <= HEAP_WINDOW) {
+            return channel.write(buffer);
+        }
+        ByteBuffer window = buffer.slice(buffer.position(), HEAP_WINDOW);
+        int written = channel.write(window);
+        buffer.position(buffer.position() + written);
+        return written;
+    }
+
+    private static int read(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        if (buffer.isDirect() || buffer.remaining() <= HEAP_WINDOW) {
+            return channel.read(buffer);
+        }
+        ByteBuffer window = buffer.slice(buffer.position(), HEAP_WINDOW);
+        int read = channel.read(window);
+        if (read > 0) {
+            buffer.position(buffer.position() + read);
+        }
+        return read;
     }
 
     @Override

@@ -36,14 +36,14 @@ final class SpinBarrier {
         long start = System.nanoTime();
         while (generation == current) {
             if (broken) {
-                throw new PeerLostException(-1, "exchanging gradients in step " + step, null);
+                throw new PeerLostException(-1, AllReduce.doing(step), null);
             }
             if (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.parkNanos(NAP_NANOS);
                 if (Thread.interrupted() || killed.getAsBoolean()) {
-                    throw new InterruptedIOException("worker " + rank + " was cancelled in step " + step);
+                    throw new InterruptedIOException("worker " + rank + " was cancelled " + AllReduce.doing(step));
                 }
             }
         }

@@ -57,7 +57,9 @@ final class WorkerEpoch {
         Optimizer optimizer = config.optimizer().apply(model.parameters());
         optimizer.loadStateDict(StateBytes.decode(plan.start().value().optimizer()));
         GradientStep gradients = new GradientStep(model, config.loss());
-        int[] order = plan.order();
+        BatchShares shares = plan.shares(world);
+        ShardView readable = exchange.complete(shard, shares, rank);
+        int[] order = shares.order();
         int[] sampleShape = config.sampleShape();
         float[] losses = new float[plan.steps()];
         long syncNanos = 0;
@@ -66,7 +68,7 @@ final class WorkerEpoch {
         for (step = 0; step < losses.length; step++) {
             int from = step * config.batchSize();
             int to = Math.min(order.length, from + config.batchSize());
-            gradients.compute(shard.select(order, from, to, sampleShape), to - from);
+            gradients.compute(readable.select(shares.of(step, rank), sampleShape), to - from);
             long start = System.nanoTime();
             float[] summed = exchange.sum(gradients.vector(), step);
             syncNanos += System.nanoTime() - start;

@@ -221,9 +221,9 @@ class DataParallelTrainerTest {
             double[] variance = new double[FEATURES];
             Arrays.fill(variance, 1);
             for (int from = 0; from < order.length; from += BATCH) {
-                int worker = w;
-                int[] rows = Arrays.stream(order, from, Math.min(order.length, from + BATCH))
-                        .filter(i -> RangePartitions.partitionOf(i, data.count(), workers) == worker).toArray();
+                // Worker w's share: the w-th of equal consecutive parts of the batch, as DistributedSampler deals.
+                int size = Math.min(order.length, from + BATCH) - from;
+                int[] rows = Arrays.copyOfRange(order, from + w * size / workers, from + (w + 1) * size / workers);
                 for (int f = 0; f < FEATURES; f++) {
                     double sum = 0;
                     double squares = 0;
