@@ -19,11 +19,15 @@ import org.vectorgrad.simd.BinaryOp;
 import org.vectorgrad.simd.KernelProvider;
 import org.vectorgrad.simd.Kernels;
 import org.vectorgrad.simd.UnaryOp;
+import org.vectorgrad.simd.Window2d;
 
 /**
  * The scalar reference against the Vector API kernels, single-threaded by default: elementwise ops on 1M
  * floats (contiguous, and with a broadcast scalar), a sum over all of them, softmax over the
- * rows of a 256×1000 matrix and a 256×256×256 matmul. Results go to preallocated arrays.
+ * rows of a 256×1000 matrix, a 256×256×256 matmul and the col2im of the default CNN's second
+ * convolution (its input gradient: 64 images of 16×14×14, 3×3 window, padding 1, the images'
+ * columns side by side as {@code Convolution} lays them out). Results go to preallocated arrays
+ * (col2im adds into its destination, which is never reset: the values do not change the work).
  *
  * <p>Not final: JMH subclasses its benchmark classes.
  */
@@ -41,6 +45,9 @@ public class KernelsBenchmark {
     private static final int ROWS = 256;
     private static final int COLUMNS = 1000;
     private static final int M = 256;
+    private static final Window2d CONV2 = Window2d.square(14, 14, 3, 1, 1, 1);
+    private static final int CONV2_CHANNELS = 16;
+    private static final int IMAGES = 64;
 
     /** Which kernels run: the names {@link KernelProvider#named} takes. */
     @Param({"scalar", "vector"})
@@ -64,6 +71,8 @@ public class KernelsBenchmark {
     private float[] left;
     private float[] right;
     private float[] product;
+    private float[] columns;
+    private float[] inputGrad;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -80,6 +89,8 @@ public class KernelsBenchmark {
         left = gaussian(random, M * M);
         right = gaussian(random, M * M);
         product = new float[M * M];
+        columns = gaussian(random, CONV2_CHANNELS * CONV2.taps() * IMAGES * CONV2.outPlane());
+        inputGrad = new float[IMAGES * CONV2_CHANNELS * CONV2.inPlane()];
     }
 
     private static float[] gaussian(SplittableRandom random, int n) {
@@ -130,5 +141,15 @@ public class KernelsBenchmark {
     public float[] matmul() {
         kernels.matmul(M, M, M, left, 0, M, 1, right, 0, M, 1, product, 0, M, false);
         return product;
+    }
+
+    @Benchmark
+    public float[] col2im() {
+        int length = CONV2.outPlane();
+        int image = CONV2_CHANNELS * CONV2.inPlane();
+        for (int i = 0; i < IMAGES; i++) {
+            kernels.col2im(CONV2, CONV2_CHANNELS, columns, i * length, IMAGES * length, inputGrad, i * image);
+        }
+        return inputGrad;
     }
 }

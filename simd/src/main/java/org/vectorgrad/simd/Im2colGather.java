@@ -78,22 +78,44 @@ final class Im2colGather {
         }
     }
 
-    /** col2im when {@link #shifts} for a contiguous image: each tap's row is added to the shifted plane. */
+    /**
+     * col2im when {@link #shifts} for a contiguous image, from the input side: a vector of input
+     * positions q stays in a register while every tap adds cols[t][q − shift(t)] where that output
+     * position reads q ({@link #sources}' masks), in tap order as the reference, then is stored
+     * once. NOTE: adding tap by tap into dst instead (a masked load, add and masked store per tap
+     * and vector) measured twice as slow: nine round trips through memory per vector, each masked
+     * store first testing its mask for all-true.
+     */
     static void col2imShifted(Window2d w, int channels, float[] cols, int colsOffset, int colsRowStride,
                               float[] dst, int dstOffset) {
-        TapMaps maps = maps(w, w.inW(), 1);
-        int length = w.outPlane();
-        int row = colsOffset;
+        boolean[][] reads = sources(w).inside();
+        int taps = w.taps();
+        int[] from = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            from[t] = t * colsRowStride - shift(w, t);
+        }
+        int plane = w.inPlane();
+        int whole = SPECIES.loopBound(plane);
         for (int c = 0; c < channels; c++) {
-            for (int t = 0; t < w.taps(); t++) {
-                int to = dstOffset + c * w.inPlane() + shift(w, t);
-                boolean[] inside = maps.inside()[t];
-                for (int l = 0; l < length; l += L) {
-                    VectorMask<Float> in = VectorMask.fromArray(SPECIES, inside, l);
-                    FloatVector add = FloatVector.fromArray(SPECIES, cols, row + l, SPECIES.indexInRange(l, length));
-                    FloatVector.fromArray(SPECIES, dst, to + l, in).add(add).intoArray(dst, to + l, in);
+            int rows = colsOffset + c * taps * colsRowStride;
+            int to = dstOffset + c * plane;
+            int q = 0;
+            for (; q < whole; q += L) {
+                FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q);
+                for (int t = 0; t < taps; t++) {
+                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
+                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
                 }
-                row += colsRowStride;
+                acc.intoArray(dst, to + q);
+            }
+            if (q < plane) {
+                VectorMask<Float> part = SPECIES.indexInRange(q, plane);
+                FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q, part);
+                for (int t = 0; t < taps; t++) {
+                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
+                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
+                }
+                acc.intoArray(dst, to + q, part);
             }
         }
     }
