@@ -30,6 +30,11 @@ final class Internals implements TensorInternals {
     }
 
     @Override
+    public Tensor forOverwrite(int[] shape) {
+        return Tensor.wrap(BufferPool.forOverwrite(org.vectorgrad.simd.Shapes.numel(shape)), shape);
+    }
+
+    @Override
     public Tensor wrap(float[] data, int[] shape) {
         return Tensor.wrap(data, shape);
     }

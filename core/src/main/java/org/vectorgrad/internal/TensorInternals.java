@@ -31,6 +31,12 @@ public interface TensorInternals {
     /** A new zero-filled contiguous tensor of {@code shape}, on a recycled buffer when one is free. */
     Tensor zeros(int[] shape);
 
+    /**
+     * A new contiguous float tensor whose values are undefined (a recycled buffer is not
+     * refilled): only for a result whose kernel writes every element.
+     */
+    Tensor forOverwrite(int[] shape);
+
     /** Records {@code result} in the graph as the output of {@code name} (a no-op without grad mode). */
     Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative);
 

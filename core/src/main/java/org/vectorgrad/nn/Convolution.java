@@ -152,7 +152,8 @@ final class Convolution {
         int images = shape(x)[0];
         int outC = geo.outChannels();
         int length = geo.length();
-        Tensor y = Ops.empty(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
+        // Every element is written (the GEMM, or the copy out of a group's product): no zero fill.
+        Tensor y = Ops.forOverwrite(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
         int group = geo.group(images);
         PackedMatrix packed = K.pack(outC, geo.rows(), data(w), offset(w), geo.rows(), 1);
@@ -233,28 +234,43 @@ final class Convolution {
                 n[1] ? conv2d(s[0], h, null, geo) : null));
     }
 
-    /** dw = Σ over the groups of images [first, end), in order, of G·colsᵀ. */
+    /**
+     * dw = Σ over the groups of images [first, end), in order, of G·colsᵀ, written over {@code dw}.
+     * A small dW is computed transposed, dWᵀ = cols·Gᵀ: the GEMM packs its B (Gᵀ) in one
+     * gathered panel per 32 output channels, where B = colsᵀ would be gathered over all C·kH·kW
+     * rows (a third of the CNN's weight-gradient time), and its m = C·kH·kW fills whole row tiles.
+     * A large dW keeps the direct form: transposing it back would cost more than the gathers.
+     */
     private static void weightGradRun(Tensor x, Tensor grad, Geometry geo, int first, int end, int group,
                                       float[] dw) {
         int length = geo.length();
         int rows = geo.rows();
+        int outC = geo.outChannels();
+        boolean transposed = rows >= NARROW_WEIGHT && (long) outC * rows <= SMALL_WEIGHT_GRAD;
+        float[] dwT = transposed ? new float[rows * outC] : null;
         float[] cols = new float[rows * group * length];
         for (int at = first; at < end; at += group) {
             int count = Math.min(group, end - at);
             int width = count * length;
             Operand g = outputGrad(grad, at, count, geo);
             lower(x, at, count, geo, cols, width);
-            if (rows >= NARROW_WEIGHT) {
-                K.matmul(geo.outChannels(), rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
+            if (transposed) {
+                K.matmul(rows, outC, width, cols, 0, width, 1, g.data(), g.offset(), g.colStride(), g.rowStride(),
+                        dwT, 0, outC, at > first);
+            } else if (rows >= NARROW_WEIGHT) {
+                K.matmul(outC, rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
                         cols, 0, 1, width, dw, 0, rows, at > first);
-                continue;
+            } else {
+                // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): a GEMM
+                // would pad them to a full panel, so each dW row is its own product of dot products.
+                for (int o = 0; o < outC; o++) {
+                    K.matmul(1, rows, width, g.data(), g.offset() + o * g.rowStride(), width, g.colStride(),
+                            cols, 0, 1, width, dw, o * rows, rows, at > first);
+                }
             }
-            // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): a GEMM
-            // would pad them to a full panel, so each dW row is its own product of dot products.
-            for (int o = 0; o < geo.outChannels(); o++) {
-                K.matmul(1, rows, width, g.data(), g.offset() + o * g.rowStride(), width, g.colStride(),
-                        cols, 0, 1, width, dw, o * rows, rows, at > first);
-            }
+        }
+        if (transposed && end > first) {
+            K.copy(new int[] {outC, rows}, dwT, 0, new int[] {1, outC}, dw, 0, new int[] {rows, 1});
         }
     }
 

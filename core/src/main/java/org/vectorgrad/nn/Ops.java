@@ -43,6 +43,11 @@ final class Ops {
         return INTERNALS.zeros(shape);
     }
 
+    /** A new contiguous float tensor whose every element the caller writes (values undefined until then). */
+    static Tensor forOverwrite(int[] shape) {
+        return INTERNALS.forOverwrite(shape);
+    }
+
     /** A contiguous tensor over {@code data}, not copied. */
     static Tensor wrap(float[] data, int... shape) {
         return INTERNALS.wrap(data, shape);
