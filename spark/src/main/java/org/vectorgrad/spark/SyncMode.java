@@ -18,7 +18,8 @@ public enum SyncMode {
     /**
      * No barrier mode (dynamic allocation, too few task slots, a cluster manager without it):
      * one Spark job per step whose tasks return their gradients, summed on the driver in partition
-     * order. Same numbers as the barrier modes, tens of milliseconds per step.
+     * order, after one shuffle per epoch that moves every sample to the partition whose worker
+     * computes it. Same numbers as the barrier modes, tens of milliseconds per step.
      */
     JOB_PER_STEP
 }
