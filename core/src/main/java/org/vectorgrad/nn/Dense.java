@@ -53,7 +53,7 @@ final class Dense {
         }
         int[] outShape = {sa[0], sb[1]};
         Tensor broadcastBias = bias.detach().expand(outShape);
-        Tensor c = Ops.empty(outShape);
+        Tensor c = Ops.forOverwrite(outShape); // the bias copy writes every element, the GEMM adds
         K.copy(outShape, data(broadcastBias), offset(broadcastBias), strides(broadcastBias), data(c), 0, strides(c));
         int[] ta = strides(a);
         int[] tb = strides(b);

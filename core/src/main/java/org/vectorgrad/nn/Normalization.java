@@ -62,7 +62,7 @@ final class Normalization {
             scale[c] = invstd[c] * w[c];
             shift[c] = b[c] - mean[c] * scale[c];
         }
-        Tensor y = Ops.empty(shape);
+        Tensor y = Ops.forOverwrite(shape); // channelAffine writes every element
         K.channelAffine(outer, channels, inner, data(xd), offset(xd), scale, shift, data(y), 0);
         Stats stats = new Stats(outer, channels, inner, mean, invstd, w);
         Tensor none = Tensor.scalar(0f);

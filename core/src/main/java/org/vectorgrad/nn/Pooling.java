@@ -60,7 +60,7 @@ final class Pooling {
         Window2d w = window("max_pool2d", x, kernel, stride, padding);
         int[] shape = x.shape();
         Tensor in = planar(x);
-        Tensor y = Ops.empty(pooledShape(shape, w.outH(), w.outW()));
+        Tensor y = Ops.forOverwrite(pooledShape(shape, w.outH(), w.outW())); // every window writes its max
         int[] argmax = new int[y.numel()];
         K.maxPool2d(w, planes(shape), data(in), offset(in), planeStrides(in), data(y), 0, argmax, 0);
         return record("MaxPool2DWithIndicesBackward0", y, inputs(x), saved(x),
