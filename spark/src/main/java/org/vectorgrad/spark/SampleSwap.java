@@ -3,6 +3,7 @@ package org.vectorgrad.spark;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,21 +49,21 @@ final class SampleSwap {
         int[] held = Arrays.stream(wanted).filter(own::holds).sorted().toArray();
         int n = held.length;
         int featureSize = own.featureSize();
-        int[] labels = new int[n];
         long size = 4 + 8L * n + 4L * n * featureSize;
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalStateException(n + " samples of " + featureSize + " features are more than one 2 GB"
                     + " message to a peer per epoch: use more partitions");
         }
-        float[] features = new float[n * featureSize];
-        for (int i = 0; i < n; i++) {
-            labels[i] = own.copy(held[i], features, i * featureSize);
-        }
         ByteBuffer bytes = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         bytes.putInt(n);
-        bytes.asIntBuffer().put(held).put(labels);
-        bytes.position(4 + 8 * n);
-        bytes.asFloatBuffer().put(features);
+        bytes.asIntBuffer().put(held);
+        // Sample by sample through one row: the message is the only full-size copy.
+        FloatBuffer features = bytes.position(4 + 8 * n).asFloatBuffer();
+        float[] row = new float[featureSize];
+        for (int i = 0; i < n; i++) {
+            bytes.putInt(4 + 4 * (n + i), own.copy(held[i], row, 0));
+            features.put(row);
+        }
         return bytes.array();
     }
 
@@ -75,19 +76,17 @@ final class SampleSwap {
         }
         int[] indices = new int[n];
         int[] labels = new int[n];
-        float[] features = new float[n * featureSize];
         bytes.asIntBuffer().get(indices).get(labels);
-        bytes.position(4 + 8 * n);
-        bytes.asFloatBuffer().get(features);
+        FloatBuffer features = bytes.position(4 + 8 * n).asFloatBuffer();
         List<SampleBlock> runs = new ArrayList<>();
         for (int start = 0, end; start < n; start = end) {
             end = start + 1;
             while (end < n && indices[end] == indices[end - 1] + 1) {
                 end++;
             }
-            runs.add(new SampleBlock(indices[start], featureSize,
-                    Arrays.copyOfRange(features, start * featureSize, end * featureSize),
-                    Arrays.copyOfRange(labels, start, end)));
+            float[] run = new float[(end - start) * featureSize];
+            features.get(start * featureSize, run);
+            runs.add(new SampleBlock(indices[start], featureSize, run, Arrays.copyOfRange(labels, start, end)));
         }
         return runs;
     }
