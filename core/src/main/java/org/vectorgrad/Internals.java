@@ -31,7 +31,7 @@ final class Internals implements TensorInternals {
 
     @Override
     public Tensor forOverwrite(int[] shape) {
-        return Tensor.wrap(BufferPool.forOverwrite(org.vectorgrad.simd.Shapes.numel(shape)), shape);
+        return Ops.forOverwrite(shape);
     }
 
     @Override

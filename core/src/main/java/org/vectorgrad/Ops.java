@@ -58,4 +58,9 @@ final class Ops {
     static Tensor empty(int[] shape) {
         return Tensor.wrap(BufferPool.zeroed(org.vectorgrad.simd.Shapes.numel(shape)), shape);
     }
+
+    /** A new contiguous float tensor whose values are undefined: for a result its kernel writes in full. */
+    static Tensor forOverwrite(int[] shape) {
+        return Tensor.wrap(BufferPool.forOverwrite(org.vectorgrad.simd.Shapes.numel(shape)), shape);
+    }
 }
