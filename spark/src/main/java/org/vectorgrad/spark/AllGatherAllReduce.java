@@ -55,15 +55,17 @@ final class AllGatherAllReduce implements AllReduce {
             packed.put(part);
         }
         String[] sizes = gather(Integer.toString(total), -1);
+        int rank = context.partitionId();
         ByteBuffer[] received = new ByteBuffer[k];
         int piece = ROUND_BUDGET / k / 4 * 3;
         int rounds = 0;
         for (int j = 0; j < k; j++) {
             int size = Integer.parseInt(sizes[j]);
-            received[j] = ByteBuffer.allocate(size);
+            if (j != rank) {
+                received[j] = ByteBuffer.allocate(size);
+            }
             rounds = Math.max(rounds, (int) ((size + (long) piece - 1) / piece));
         }
-        int rank = context.partitionId();
         for (int round = 0; round < rounds; round++) {
             int from = (int) Math.min(total, (long) round * piece);
             int to = Math.min(total, from + piece);

@@ -91,14 +91,15 @@ final class MemoryAllReduce implements AllReduce {
         return incoming;
     }
 
-    /** In one JVM nothing needs to move: every worker reads its peers' blocks in place. */
+    /**
+     * In one JVM nothing needs to move: every worker reads its peers' blocks in place. One barrier
+     * is enough: a stage attempt's group publishes its views once, and blocks are never modified.
+     */
     @Override
     public ShardView complete(ShardView own, BatchShares shares, int rank) throws IOException {
         group.views[rank] = own;
         await(-1);
-        ShardView all = ShardView.merge(List.of(group.views));
-        await(-1);
-        return SampleSwap.checked(all, shares, rank);
+        return SampleSwap.checked(ShardView.merge(List.of(group.views)), shares, rank);
     }
 
     // The first worker to call with a new length (a step's gradients, or the epoch's final

@@ -18,10 +18,10 @@ import scala.Tuple2;
 /**
  * The fallback where barrier mode is unavailable ({@link SyncMode#JOB_PER_STEP}): every step is a
  * Spark job; its tasks load the driver's current weights (broadcast), compute their share of the
- * batch's gradients exactly as a barrier worker does, and return them. Tasks cannot talk to each
- * other, so at the start of an epoch a shuffle moves every sample to the partition whose worker
- * computes it ({@link BatchShares}), and every step's tasks read that cached regrouping; the driver adds them in
- * partition order (the same sums, so the same numbers) and steps its optimizer. Buffers (BatchNorm
+ * batch's gradients exactly as a barrier worker does, and return them; the driver adds them in
+ * partition order (the same sums, so the same numbers) and steps its optimizer. Tasks cannot talk
+ * to each other, so at the start of an epoch a shuffle moves every sample to the partition whose
+ * worker computes it ({@link BatchShares}), and every step's tasks read that cached regrouping. Buffers (BatchNorm
  * running statistics) travel with the weights and come back updated; the driver averages them
  * ({@link RunningStatistics}).
  */
