@@ -2,6 +2,8 @@ package org.vectorgrad.data;
 
 import java.util.Iterator;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.internal.SharedSecrets;
+import org.vectorgrad.internal.TensorInternals;
 
 /**
  * Batches of normalised images ({@code (pixel / 255 - mean) / std}) with their labels, like
@@ -14,6 +16,7 @@ import org.vectorgrad.Tensor;
  * epoch 0; ask for other epochs with {@link #epoch(int)}.
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
+    private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
 
     /** How a batch of images is shaped for the model. */
     public enum InputShape {
@@ -125,9 +128,10 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                 System.arraycopy(values, dst, values, dst + c * pixels, pixels);
             }
         }
+        // values is this batch's own array: wrapped, not copied (Tensor.fromArray would clone it).
         Tensor inputs = switch (shape) {
-            case FLAT -> Tensor.fromArray(values, size, pixels);
-            case IMAGE, IMAGE_RGB -> Tensor.fromArray(values, size, channels, data.rows(), data.cols());
+            case FLAT -> INTERNALS.wrap(values, new int[] {size, pixels});
+            case IMAGE, IMAGE_RGB -> INTERNALS.wrap(values, new int[] {size, channels, data.rows(), data.cols()});
         };
         return new Batch(inputs, labels);
     }

@@ -326,15 +326,26 @@ final class Convolution {
         return new Operand(g, 0, count * geo.length(), 1);
     }
 
-    /** im2col of images [first, first + count) side by side in {@code cols} (rows {@code width} apart). */
+    /**
+     * im2col of images [first, first + count) side by side in {@code cols} (rows {@code width} apart).
+     * With fewer images than two per thread (a weight gradient lowers one image at a time) each
+     * image's channels are split into blocks, so the other threads do not wait for one copy.
+     */
     private static void lower(Tensor x, int first, int count, Geometry geo, float[] cols, int width) {
         int[] st = strides(x);
         int[] imageStrides = {st[1], st[2], st[3]};
         int length = geo.length();
-        Parallel.forRange(count, 1, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                K.im2col(geo.window(), geo.inChannels(), data(x), offset(x) + (first + i) * st[0], imageStrides,
-                        cols, i * length, width);
+        int channels = geo.inChannels();
+        int threads = Parallel.callerThreads();
+        int blocks = threads == 1 ? 1 : Math.min(channels, Math.max(1, (2 * threads + count - 1) / count));
+        int rowsPerChannel = geo.window().taps();
+        Parallel.forRange(count * blocks, 1, (from, to) -> {
+            for (int piece = from; piece < to; piece++) {
+                int i = piece / blocks;
+                int c0 = (int) ((long) channels * (piece % blocks) / blocks);
+                int c1 = (int) ((long) channels * (piece % blocks + 1) / blocks);
+                K.im2col(geo.window(), c1 - c0, data(x), offset(x) + (first + i) * st[0] + c0 * st[1], imageStrides,
+                        cols, i * length + c0 * rowsPerChannel * width, width);
             }
         });
     }
