@@ -102,22 +102,25 @@ final class Im2colGather {
             int q = 0;
             for (; q < whole; q += L) {
                 FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q);
-                for (int t = 0; t < taps; t++) {
-                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
-                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
-                }
-                acc.intoArray(dst, to + q);
+                addTaps(acc, reads, cols, rows, from, q).intoArray(dst, to + q);
             }
             if (q < plane) {
+                // The tail takes masked loads and stores: a masked store tests its mask first, so
+                // whole vectors above stay unmasked.
                 VectorMask<Float> part = SPECIES.indexInRange(q, plane);
                 FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q, part);
-                for (int t = 0; t < taps; t++) {
-                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
-                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
-                }
-                acc.intoArray(dst, to + q, part);
+                addTaps(acc, reads, cols, rows, from, q).intoArray(dst, to + q, part);
             }
         }
+    }
+
+    // acc plus, in tap order, every tap's column value that input positions q.. receive.
+    private static FloatVector addTaps(FloatVector acc, boolean[][] reads, float[] cols, int rows, int[] from, int q) {
+        for (int t = 0; t < reads.length; t++) {
+            VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
+            acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
+        }
+        return acc;
     }
 
     // The plane offset that output position l of tap t reads, minus l (rows are outW = inW long).
