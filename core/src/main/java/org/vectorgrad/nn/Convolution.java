@@ -337,7 +337,7 @@ final class Convolution {
         int length = geo.length();
         int channels = geo.inChannels();
         int threads = Parallel.callerThreads();
-        int blocks = threads == 1 ? 1 : Math.min(channels, Math.max(1, (2 * threads + count - 1) / count));
+        int blocks = threads == 1 ? 1 : Math.min(channels, (2 * threads + count - 1) / count);
         int rowsPerChannel = geo.window().taps();
         Parallel.forRange(count * blocks, 1, (from, to) -> {
             for (int piece = from; piece < to; piece++) {
