@@ -263,7 +263,7 @@ final class Engine {
             if (output.numel() != 1) {
                 throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
             }
-            return Tensor.ones(output.shape());
+            return Tensor.ones(output.layout.shape);
         }
         if (!Arrays.equals(given.shape(), output.shape())) {
             throw new IllegalArgumentException("Mismatch in shape: grad_output[" + i + "] has a shape of "
@@ -275,9 +275,9 @@ final class Engine {
 
     /** Every node reachable from the roots, latest-created first. */
     private static List<Node> topologicalOrder(Node[] roots) {
-        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>(8)); // grows; most graphs are small
-        List<Node> nodes = new ArrayList<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
+        NodeSet seen = new NodeSet();
+        List<Node> nodes = new ArrayList<>(8); // grow as needed; most graphs are small
+        ArrayDeque<Node> stack = new ArrayDeque<>(8);
         for (Node root : roots) {
             if (seen.add(root)) {
                 stack.push(root);

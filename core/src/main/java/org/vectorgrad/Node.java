@@ -103,11 +103,7 @@ final class Node implements GradFn {
             throw new IllegalStateException(SECOND_BACKWARD);
         }
         checkSavedVersions();
-        boolean[] needsGrad = new boolean[next.length];
-        for (int i = 0; i < next.length; i++) {
-            needsGrad[i] = next[i] != null;
-        }
-        Tensor[] grads = derivative.apply(grad, saved, needsGrad);
+        Tensor[] grads = derivative.apply(grad, saved, needsGrad());
         if (grads.length != next.length) {
             throw new IllegalStateException(name + " returned " + grads.length + " gradients for "
                     + next.length + " inputs");
@@ -119,6 +115,31 @@ final class Node implements GradFn {
         }
         return grads;
     }
+
+    /**
+     * Which inputs want a gradient. The library's derivatives only read the array, so for the
+     * common one- and two-input nodes they share a constant one (a tiny graph's backward
+     * allocates little); a caller's derivative ({@link Autograd#attach}) gets its own.
+     */
+    private boolean[] needsGrad() {
+        if (!custom && next.length <= 2) {
+            int index = 0;
+            for (Node input : next) {
+                index = 2 * index + (input != null ? 2 : 1);
+            }
+            return SHARED_NEEDS_GRAD[index];
+        }
+        boolean[] needsGrad = new boolean[next.length];
+        for (int i = 0; i < next.length; i++) {
+            needsGrad[i] = next[i] != null;
+        }
+        return needsGrad;
+    }
+
+    /** Indexed by the inputs read as binary digits (1: no grad, 2: grad), most significant first. */
+    private static final boolean[][] SHARED_NEEDS_GRAD = {
+        {}, {false}, {true}, {false, false}, {false, true}, {true, false}, {true, true},
+    };
 
     /**
      * Undoes broadcasting, the one place that does (PyTorch's validate_outputs): a gradient of a

@@ -314,6 +314,26 @@ class EngineTest {
                 new Tensor[0], (g, saved, needs) -> new Tensor[] {g}));
     }
 
+    // Built-in nodes share their needsGrad arrays; a caller's derivative must get its own.
+    @Test
+    void aCustomDerivativeThatWritesItsNeedsGradLeavesOtherNodesAlone() {
+        Tensor x = leaf(1f, 2f);
+        Tensor doubled;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            doubled = x.mul(2f);
+        }
+        Tensor y = Autograd.attach("ScribbleBackward", doubled, new Tensor[] {x}, new Tensor[0], (g, saved, needs) -> {
+            boolean wanted = needs[0];
+            needs[0] = false;
+            return new Tensor[] {wanted ? g.mul(2f) : null};
+        });
+        y.sum().backward();
+        assertArrayEquals(new float[] {2f, 2f}, x.grad().toArray());
+        Tensor z = leaf(3f, 4f);
+        z.neg().sum().backward();
+        assertArrayEquals(new float[] {-1f, -1f}, z.grad().toArray());
+    }
+
     @Test
     void identicalGraphsGiveBitIdenticalGradients() {
         float[] first = null;
