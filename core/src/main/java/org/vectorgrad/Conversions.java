@@ -21,7 +21,7 @@ final class Conversions {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) data[i];
         }
-        return Tensor.wrap(values, shape.clone());
+        return Tensor.wrap(values, shape);
     }
 
     /** Rows of equal length as a rows × columns tensor; no rows gives shape [0, 0], as {@code of(float[][])}. */

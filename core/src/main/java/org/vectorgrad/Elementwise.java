@@ -5,6 +5,7 @@ import static org.vectorgrad.Ops.NONE;
 import static org.vectorgrad.Ops.grads;
 import static org.vectorgrad.Ops.inputs;
 import static org.vectorgrad.Ops.record;
+import static org.vectorgrad.Ops.recording;
 import static org.vectorgrad.Ops.saved;
 
 import java.util.Arrays;
@@ -27,21 +28,23 @@ final class Elementwise {
 
     static Tensor zip(BinaryOp op, Tensor a, Tensor b) {
         int[] shape = Layout.broadcast(a.layout.shape, b.layout.shape);
-        Layout la = a.layout.expand(shape);
-        Layout lb = b.layout.expand(shape);
-        Tensor out = result(shape, a.layout, b.layout);
+        Tensor out = resultLaidOut(shape, MemoryFormat.of(shape, a.layout, b.layout));
         int[] order = writeOrder(out);
-        K.zip(op, reorder(shape, order), a.data, la.offset, reorder(la.strides, order), b.data, lb.offset,
-                reorder(lb.strides, order), out.data, 0);
+        K.zip(op, reorder(shape, order), a.data, a.layout.offset, reorder(a.layout.stridesAs(shape), order),
+                b.data, b.layout.offset, reorder(b.layout.stridesAs(shape), order), out.data, 0);
         return out;
     }
 
+    private static Tensor result(int[] shape, Layout... inputs) {
+        return resultLaidOut(shape, MemoryFormat.of(shape, inputs));
+    }
+
     /**
-     * A new float tensor laid out as PyTorch lays out the elementwise result of these inputs. Its
+     * A new float tensor with the layout PyTorch gives the elementwise result of the inputs. Its
      * buffer may hold stale values: every caller's kernel writes each element.
      */
-    private static Tensor result(int[] shape, Layout... inputs) {
-        return new Tensor(BufferPool.forOverwrite(Shapes.numel(shape)), MemoryFormat.of(shape, inputs), DType.FLOAT32);
+    private static Tensor resultLaidOut(int[] shape, Layout layout) {
+        return new Tensor(BufferPool.forOverwrite(Shapes.numel(shape)), layout, DType.FLOAT32);
     }
 
     /**
@@ -95,7 +98,8 @@ final class Elementwise {
     // ---- unary ----------------------------------------------------------------------------------
 
     static Tensor neg(Tensor x) {
-        return record("NegBackward0", map(UnaryOp.NEG, x), inputs(x), NONE, (g, s, n) -> grads(g.neg()));
+        Tensor y = map(UnaryOp.NEG, x);
+        return !recording(x) ? y : record("NegBackward0", y, inputs(x), NONE, (g, s, n) -> grads(g.neg()));
     }
 
     static Tensor exp(Tensor x) {
@@ -167,7 +171,7 @@ final class Elementwise {
         int n = Shapes.numel(self.layout.shape);
         float[] dst = BufferPool.forOverwrite(n);
         K.thresholdBackward(n, threshold, grad.data, grad.layout.offset, self.data, self.layout.offset, dst, 0);
-        return Tensor.wrap(dst, self.layout.shape.clone());
+        return Tensor.wrap(dst, self.layout.shape);
     }
 
     static Tensor sqrt(Tensor x) {
@@ -189,12 +193,14 @@ final class Elementwise {
     // ---- binary (broadcasting) --------------------------------------------------------------------
 
     static Tensor add(Tensor a, Tensor b) {
-        return record("AddBackward0", zip(BinaryOp.ADD, a, b), inputs(a, b), NONE,
+        Tensor sum = zip(BinaryOp.ADD, a, b);
+        return !recording(a, b) ? sum : record("AddBackward0", sum, inputs(a, b), NONE,
                 (g, s, n) -> grads(n[0] ? g : null, n[1] ? g : null));
     }
 
     static Tensor sub(Tensor a, Tensor b) {
-        return record("SubBackward0", zip(BinaryOp.SUB, a, b), inputs(a, b), NONE,
+        Tensor difference = zip(BinaryOp.SUB, a, b);
+        return !recording(a, b) ? difference : record("SubBackward0", difference, inputs(a, b), NONE,
                 (g, s, n) -> grads(n[0] ? g : null, n[1] ? g.neg() : null));
     }
 
@@ -204,21 +210,27 @@ final class Elementwise {
     }
 
     static Tensor mul(Tensor a, Tensor b) {
-        return record("MulBackward0", zip(BinaryOp.MUL, a, b), inputs(a, b),
+        Tensor product = zip(BinaryOp.MUL, a, b);
+        return !recording(a, b) ? product : record("MulBackward0", product, inputs(a, b),
                 saved(b.requiresGrad() ? a : null, a.requiresGrad() ? b : null),
                 (g, s, n) -> grads(n[0] ? g.mul(s[1]) : null,
                         n[1] ? g.mul(s[0]) : null));
     }
 
     static Tensor div(Tensor a, Tensor b) {
-        return record("DivBackward0", zip(BinaryOp.DIV, a, b), inputs(a, b), saved(b.requiresGrad() ? a : null, b),
+        Tensor quotient = zip(BinaryOp.DIV, a, b);
+        return !recording(a, b) ? quotient : record("DivBackward0", quotient, inputs(a, b), saved(b.requiresGrad() ? a : null, b),
                 (g, s, n) -> grads(n[0] ? g.div(s[1]) : null,
                         n[1] ? g.neg().mul(s[0]).div(s[1].mul(s[1])) : null));
     }
 
     static Tensor pow(Tensor x, float p) {
+        Tensor power = zip(BinaryOp.POW, x, Tensor.scalar(p));
+        if (!recording(x)) {
+            return power;
+        }
         int[] shape = x.layout.shape; // never mutated
-        return record("PowBackward0", zip(BinaryOp.POW, x, Tensor.scalar(p)), inputs(x), saved(x),
+        return record("PowBackward0", power, inputs(x), saved(x),
                 (g, s, n) -> grads(p == 0f ? Tensor.zeros(shape) : g.mul(s[0].pow(p - 1f).mul(p))));
     }
 

@@ -29,7 +29,7 @@ final class Factories {
             throw new IllegalArgumentException("shape '" + Arrays.toString(shape)
                     + "' is invalid for input of size " + data.length);
         }
-        return Tensor.wrap(data.clone(), shape.clone());
+        return Tensor.wrap(data.clone(), shape);
     }
 
     static Tensor full(float value, int[] shape) {
@@ -38,7 +38,7 @@ final class Factories {
         if (Float.floatToRawIntBits(value) != 0) {
             Arrays.fill(data, value);
         }
-        return Tensor.wrap(data, shape.clone());
+        return Tensor.wrap(data, shape);
     }
 
     static Tensor random(int[] shape, boolean normal) {
@@ -56,7 +56,7 @@ final class Factories {
         } else {
             generator.fillUniform(data, 0, data.length, 0f, 1f);
         }
-        return Tensor.wrap(data, shape.clone());
+        return Tensor.wrap(data, shape);
     }
 
     static Tensor arange(int n) {

@@ -59,7 +59,7 @@ final class InPlace {
     /** The write itself, without checks or a version bump (each public op bumps exactly once, as PyTorch). */
     private static void copy(Tensor dst, Tensor src) {
         // NOTE: a source overlapping the destination is snapshotted first, so no read sees a write.
-        Tensor from = src.data == dst.data ? Tensor.wrap(src.toArray(), src.layout.shape.clone()) : src;
+        Tensor from = src.data == dst.data ? Tensor.wrap(src.toArray(), src.layout.shape) : src;
         Layout in = broadcastTo("copy_", from, dst);
         K.copy(dst.layout.shape, from.data, in.offset, in.strides, dst.data, dst.layout.offset, dst.layout.strides);
     }

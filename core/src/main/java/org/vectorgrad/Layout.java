@@ -19,8 +19,44 @@ final class Layout {
         this.offset = offset;
     }
 
+    /** The layout of every 0-d tensor: layouts are immutable, and scalars are made per op. */
+    static final Layout SCALAR = new Layout(new int[0], new int[0], 0);
+
     static Layout contiguous(int... shape) {
-        return new Layout(shape.length == 0 ? shape : shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return shape.length == 0 ? SCALAR : new Layout(shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * {@link #contiguous} over a shape array that nobody mutates (an op's own result shape), so
+     * not copied; a 1-D layout shares its stride too.
+     */
+    static Layout contiguousOver(int[] shape) {
+        return switch (shape.length) {
+            case 0 -> SCALAR;
+            case 1 -> new Layout(shape, UNIT_STRIDE, 0);
+            default -> new Layout(shape, Shapes.contiguousStrides(shape), 0);
+        };
+    }
+
+    private static final int[] UNIT_STRIDE = {1};
+
+    /**
+     * This layout when it is exactly what {@link #contiguous} would build for its shape (offset 0,
+     * row-major strides including those of size-1 dims), else null: a fresh result may then share
+     * it instead of allocating its own (small ops allocate little, and fresh memory costs page faults).
+     */
+    Layout asFreshContiguous() {
+        if (offset != 0) {
+            return null;
+        }
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (strides[d] != expected) {
+                return null;
+            }
+            expected *= Math.max(shape[d], 1);
+        }
+        return this;
     }
 
     /**
@@ -122,17 +158,43 @@ final class Layout {
         return new Layout(Shapes.without(shape, dim), Shapes.without(strides, dim), offset);
     }
 
-    /** This layout read as {@code target} (already validated): new and size-1 dims get stride 0. */
+    /**
+     * This layout read as {@code target} (already validated): new and size-1 dims get stride 0.
+     * The result may keep {@code target} as its shape: the caller must not mutate it afterwards.
+     */
     Layout expand(int[] target) {
         if (Arrays.equals(shape, target)) {
             return this; // immutable, and every binary op expands its inputs, mostly to their own shape
+        }
+        return new Layout(target, stridesAs(target), offset);
+    }
+
+    /**
+     * The strides of {@link #expand}ed to {@code target}, without building the layout: binary ops
+     * need only these, and a tiny graph's ops are mostly scalar broadcasts, whose strides (all 0)
+     * are shared. The result must not be mutated.
+     */
+    int[] stridesAs(int[] target) {
+        if (Arrays.equals(shape, target)) {
+            return strides;
+        }
+        if (shape.length == 0 && target.length < ZERO_STRIDES.length) {
+            return ZERO_STRIDES[target.length];
         }
         int lead = target.length - shape.length;
         int[] newStrides = new int[target.length];
         for (int d = 0; d < shape.length; d++) {
             newStrides[lead + d] = shape[d] == target[lead + d] ? strides[d] : 0;
         }
-        return new Layout(target.clone(), newStrides, offset);
+        return newStrides;
+    }
+
+    private static final int[][] ZERO_STRIDES = new int[9][];
+
+    static {
+        for (int rank = 0; rank < ZERO_STRIDES.length; rank++) {
+            ZERO_STRIDES[rank] = new int[rank];
+        }
     }
 
     /**
@@ -174,8 +236,11 @@ final class Layout {
 
     /** NumPy broadcasting of two shapes, with PyTorch's message when they don't broadcast. */
     static int[] broadcast(int[] a, int[] b) {
-        if (Arrays.equals(a, b)) {
-            return a; // shapes are never mutated; most binary ops meet equal shapes
+        if (isExpandableTo(b, a)) {
+            return a; // shapes are never mutated; most binary ops meet equal shapes or a scalar
+        }
+        if (isExpandableTo(a, b)) {
+            return b;
         }
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];

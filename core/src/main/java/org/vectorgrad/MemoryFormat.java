@@ -19,8 +19,32 @@ final class MemoryFormat {
     private MemoryFormat() {
     }
 
-    /** The result layout for inputs broadcast to {@code shape}. */
+    /**
+     * The result layout for inputs broadcast to {@code shape} (which the result may keep: it must
+     * not be mutated). A result of rank 0 or 1 has only the row-major order, whatever its inputs.
+     */
     static Layout of(int[] shape, Layout... inputs) {
+        boolean allContiguous = true;
+        for (Layout in : inputs) {
+            allContiguous &= isContiguousOf(in, shape);
+        }
+        Layout shared = sharedRowMajor(shape, inputs[0], allContiguous);
+        if (shared != null) {
+            return shared;
+        }
+        return shape.length <= 1 ? Layout.contiguousOver(shape) : general(shape, inputs);
+    }
+
+    /** {@link #of} for a binary op, without the array of inputs when the first's layout can be shared. */
+    static Layout of(int[] shape, Layout first, Layout second) {
+        Layout shared = sharedRowMajor(shape, first, isContiguousOf(first, shape) && isContiguousOf(second, shape));
+        if (shared != null) {
+            return shared;
+        }
+        return shape.length <= 1 ? Layout.contiguousOver(shape) : general(shape, new Layout[] {first, second});
+    }
+
+    private static Layout general(int[] shape, Layout[] inputs) {
         int[] fast = fastSetup(shape, inputs);
         if (fast != null) {
             return new Layout(shape.clone(), fast, 0);
@@ -60,6 +84,22 @@ final class MemoryFormat {
             out[i] = values[order[i]];
         }
         return out;
+    }
+
+    /**
+     * The first input's layout when the result would be row-major anyway and that layout is
+     * exactly a fresh row-major one of the result's shape: both the fast set-up (all inputs
+     * contiguous) and {@link #leadsRowMajor} then give row-major strides, so sharing changes nothing.
+     */
+    private static Layout sharedRowMajor(int[] shape, Layout first, boolean allContiguous) {
+        if (!Arrays.equals(first.shape, shape) || first.asFreshContiguous() == null) {
+            return null;
+        }
+        return allContiguous || leadsRowMajor(shape, first) ? first : null;
+    }
+
+    private static boolean isContiguousOf(Layout in, int[] shape) {
+        return Arrays.equals(in.shape, shape) && in.isContiguous();
     }
 
     // ---- TensorIterator's fast set-up ----------------------------------------------------------

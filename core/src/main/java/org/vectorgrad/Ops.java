@@ -32,6 +32,19 @@ final class Ops {
         return result;
     }
 
+    /**
+     * Whether {@link #record} would record an op on {@code x}. The busiest ops test it first and
+     * skip building the node's arrays and closure when not: a backward pass runs its formulas
+     * without grad, and a tiny graph's cost is mostly allocation (fresh memory costs page faults).
+     */
+    static boolean recording(Tensor x) {
+        return Autograd.isGradEnabled() && x.requiresGrad();
+    }
+
+    static boolean recording(Tensor a, Tensor b) {
+        return Autograd.isGradEnabled() && (a.requiresGrad() || b.requiresGrad());
+    }
+
     static Tensor[] inputs(Tensor... tensors) {
         return tensors;
     }

@@ -25,7 +25,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.layout.shape; // never mutated
         boolean[] all = new boolean[shape.length];
         Arrays.fill(all, true);
         return record("SumBackward0", sumKernel(x, all, false), inputs(x), NONE,
@@ -33,7 +33,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.layout.shape; // never mutated
         boolean[] reduce = dimMask(dims, shape.length);
         if (dims.length == 0) {
             Arrays.fill(reduce, true); // PyTorch 1.13: sum(dim=[]) reduces every dim
@@ -43,7 +43,7 @@ final class Reductions {
     }
 
     static Tensor mean(Tensor x) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.layout.shape; // never mutated
         boolean[] all = new boolean[shape.length];
         Arrays.fill(all, true);
         float count = x.numel();
@@ -54,7 +54,7 @@ final class Reductions {
     }
 
     static Tensor mean(Tensor x, int dim, boolean keepDim) {
-        int[] shape = x.layout.shape.clone();
+        int[] shape = x.layout.shape; // never mutated
         boolean[] reduce = dimMask(new int[] {dim}, shape.length);
         float count = shape.length == 0 ? 1 : shape[Layout.wrapDim(dim, shape.length)];
         Tensor result = sumKernel(x, reduce, keepDim);

@@ -37,9 +37,6 @@ public final class Tensor {
         this.versionCounter = counter;
     }
 
-    // Shapes are never mutated, so every 0-d tensor may share this one (Tensor.scalar runs per op).
-    private static final int[] NO_DIMENSIONS = new int[0];
-
     /** A new contiguous float tensor over {@code data} (not copied). */
     static Tensor wrap(float[] data, int... shape) {
         return new Tensor(data, Layout.contiguous(shape), DType.FLOAT32);
@@ -59,7 +56,7 @@ public final class Tensor {
 
     /** 0-d tensor holding {@code value}. */
     public static Tensor scalar(float value) {
-        return wrap(new float[] {value}, NO_DIMENSIONS);
+        return new Tensor(new float[] {value}, Layout.SCALAR, DType.FLOAT32); // runs per op: shares its layout
     }
 
     /** A copy of {@code data} viewed with {@code shape} (row-major); element counts must match. */
@@ -292,7 +289,9 @@ public final class Tensor {
         if (createGraph) {
             grad = grad == null ? incoming : grad.add(incoming);
         } else if (grad == null) {
-            grad = wrap(adopt && incoming.isDenseStorage() ? incoming.data : incoming.toArray(), layout.shape.clone());
+            float[] values = adopt && incoming.isDenseStorage() ? incoming.data : incoming.toArray();
+            Layout fresh = layout.asFreshContiguous(); // immutable: the usual leaf's layout is shared
+            grad = fresh != null ? new Tensor(values, fresh, DType.FLOAT32) : wrap(values, layout.shape);
         } else if (grad.gradFn != null) {
             grad = grad.detach().add(incoming.detach());
         } else {

@@ -168,9 +168,9 @@ final class Views {
         }
         // Unlike the broadcasting ops, expand's backward reduces itself: the sum IS its derivative
         // (PyTorch's formula is sum_to(grad, self.sizes()) too).
-        int[] original = shape.clone();
-        return record("ExpandBackward0", alias(x, x.layout.expand(target)), inputs(x), NONE,
-                (g, s, n) -> grads(Elementwise.sumToShape(g, original)));
+        Tensor view = alias(x, x.layout.expand(target));
+        return !Ops.recording(x) ? view : record("ExpandBackward0", view, inputs(x), NONE,
+                (g, s, n) -> grads(Elementwise.sumToShape(g, shape))); // shapes are never mutated
     }
 
     private static int expandedSize(int[] shape, int[] sizes, int d, int lead) {

@@ -52,6 +52,24 @@ final class MemoryFormatTest {
         }
     }
 
+    // Results share an input's layout only when it is exactly a fresh row-major one: a size-1
+    // dimension's odd stride or a nonzero offset must not leak into the result. Strides as
+    // PyTorch 1.13 printed them (a scalar operand takes TensorIterator's sort, which keeps (1, 3)).
+    @Test
+    void resultsOfContiguousInputsWithOddSizeOneStridesOrOffsetsGetFreshStrides() {
+        Tensor oddStride = Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).transpose(0, 1).narrow(1, 0, 1);
+        assertArrayEquals(new int[] {1, 3}, oddStride.stride());
+        assertArrayEquals(new int[] {1, 1}, oddStride.add(oddStride).stride());
+        assertArrayEquals(new int[] {1, 1}, oddStride.exp().stride());
+        assertArrayEquals(new int[] {1, 3}, oddStride.mul(2f).stride());
+        Tensor offset = Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6, 7}, 7).narrow(0, 1, 6).view(2, 3);
+        Tensor sum = offset.add(offset);
+        assertEquals(0, sum.layout.offset);
+        assertArrayEquals(new float[] {4, 6, 8, 10, 12, 14}, sum.toArray());
+        Tensor fresh = Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertTrue(fresh.mul(3f).layout == fresh.layout, "a fresh row-major layout is shared, not rebuilt");
+    }
+
     @Test
     void largePermutedInputsTakeTheParallelKernelsInTheirOwnOrder() {
         Random random = new Random(12);
