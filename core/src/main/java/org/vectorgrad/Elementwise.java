@@ -27,11 +27,25 @@ final class Elementwise {
     }
 
     static Tensor zip(BinaryOp op, Tensor a, Tensor b) {
-        int[] shape = Layout.broadcast(a.layout.shape, b.layout.shape);
-        Tensor out = resultLaidOut(shape, MemoryFormat.of(shape, a.layout, b.layout));
+        return zip(op, a.data, a.layout, b.data, b.layout);
+    }
+
+    // A number operand, as PyTorch wraps it into a 0-d tensor, but without the tensor object where
+    // no node keeps it (a tiny graph's cost is its allocation).
+    private static Tensor zip(BinaryOp op, Tensor a, float b) {
+        return zip(op, a.data, a.layout, new float[] {b}, Layout.SCALAR);
+    }
+
+    private static Tensor zip(BinaryOp op, float a, Tensor b) {
+        return zip(op, new float[] {a}, Layout.SCALAR, b.data, b.layout);
+    }
+
+    private static Tensor zip(BinaryOp op, float[] aData, Layout a, float[] bData, Layout b) {
+        int[] shape = Layout.broadcast(a.shape, b.shape);
+        Tensor out = resultLaidOut(shape, MemoryFormat.of(shape, a, b));
         int[] order = writeOrder(out);
-        K.zip(op, reorder(shape, order), a.data, a.layout.offset, reorder(a.layout.stridesAs(shape), order),
-                b.data, b.layout.offset, reorder(b.layout.stridesAs(shape), order), out.data, 0);
+        K.zip(op, reorder(shape, order), aData, a.offset, reorder(a.stridesAs(shape), order),
+                bData, b.offset, reorder(b.stridesAs(shape), order), out.data, 0);
         return out;
     }
 
@@ -205,7 +219,7 @@ final class Elementwise {
     }
 
     static Tensor rsub(Tensor x, float value) {
-        return record("RsubBackward1", zip(BinaryOp.SUB, Tensor.scalar(value), x), inputs(x), NONE,
+        return record("RsubBackward1", zip(BinaryOp.SUB, value, x), inputs(x), NONE,
                 (g, s, n) -> grads(g.neg()));
     }
 
@@ -225,7 +239,7 @@ final class Elementwise {
     }
 
     static Tensor pow(Tensor x, float p) {
-        Tensor power = zip(BinaryOp.POW, x, Tensor.scalar(p));
+        Tensor power = zip(BinaryOp.POW, x, p);
         if (!recording(x)) {
             return power;
         }
@@ -315,7 +329,7 @@ final class Elementwise {
     // NOTE: one difference remains in the sign of a zero: where x and a bound are zeros of
     // opposite signs PyTorch returns x and Math.max/min the +0 (max) or -0 (min).
     static Tensor clamp(Tensor x, float lo, float hi) {
-        Tensor y = zip(BinaryOp.MINIMUM, zip(BinaryOp.MAXIMUM, x, Tensor.scalar(lo)), Tensor.scalar(hi));
+        Tensor y = zip(BinaryOp.MINIMUM, zip(BinaryOp.MAXIMUM, x, lo), hi);
         return record("ClampBackward1", y, inputs(x), saved(x), (g, s, n) -> {
             Tensor inside = logicalAnd(s[0].ge(Tensor.scalar(lo)), s[0].le(Tensor.scalar(hi)));
             return grads(where(inside, g, Tensor.scalar(0f)));
