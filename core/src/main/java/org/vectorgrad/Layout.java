@@ -23,7 +23,7 @@ final class Layout {
     static final Layout SCALAR = new Layout(new int[0], new int[0], 0);
 
     static Layout contiguous(int... shape) {
-        return shape.length == 0 ? SCALAR : new Layout(shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return contiguousOver(shape.length == 0 ? shape : shape.clone());
     }
 
     /**
@@ -41,22 +41,22 @@ final class Layout {
     private static final int[] UNIT_STRIDE = {1};
 
     /**
-     * This layout when it is exactly what {@link #contiguous} would build for its shape (offset 0,
-     * row-major strides including those of size-1 dims), else null: a fresh result may then share
-     * it instead of allocating its own (small ops allocate little, and fresh memory costs page faults).
+     * Exactly what {@link #contiguous} would build for this shape (offset 0, row-major strides
+     * including those of size-1 dims): a fresh result of this shape may then share this layout
+     * instead of allocating its own (small ops allocate little, and fresh memory costs page faults).
      */
-    Layout asFreshContiguous() {
+    boolean isFreshContiguous() {
         if (offset != 0) {
-            return null;
+            return false;
         }
         int expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
             if (strides[d] != expected) {
-                return null;
+                return false;
             }
             expected *= Math.max(shape[d], 1);
         }
-        return this;
+        return true;
     }
 
     /**

@@ -28,20 +28,14 @@ final class MemoryFormat {
         for (Layout in : inputs) {
             allContiguous &= isContiguousOf(in, shape);
         }
-        Layout shared = sharedRowMajor(shape, inputs[0], allContiguous);
-        if (shared != null) {
-            return shared;
-        }
-        return shape.length <= 1 ? Layout.contiguousOver(shape) : general(shape, inputs);
+        Layout cheap = withoutSorting(shape, inputs[0], allContiguous);
+        return cheap != null ? cheap : general(shape, inputs);
     }
 
     /** {@link #of} for a binary op, without the array of inputs when the first's layout can be shared. */
     static Layout of(int[] shape, Layout first, Layout second) {
-        Layout shared = sharedRowMajor(shape, first, isContiguousOf(first, shape) && isContiguousOf(second, shape));
-        if (shared != null) {
-            return shared;
-        }
-        return shape.length <= 1 ? Layout.contiguousOver(shape) : general(shape, new Layout[] {first, second});
+        Layout cheap = withoutSorting(shape, first, isContiguousOf(first, shape) && isContiguousOf(second, shape));
+        return cheap != null ? cheap : general(shape, new Layout[] {first, second});
     }
 
     private static Layout general(int[] shape, Layout[] inputs) {
@@ -87,15 +81,17 @@ final class MemoryFormat {
     }
 
     /**
-     * The first input's layout when the result would be row-major anyway and that layout is
-     * exactly a fresh row-major one of the result's shape: both the fast set-up (all inputs
-     * contiguous) and {@link #leadsRowMajor} then give row-major strides, so sharing changes nothing.
+     * The result layout where it needs neither the inputs' array nor the sort, else null: the
+     * first input's own layout when the result is row-major anyway (the fast set-up with every
+     * input contiguous, or {@link #leadsRowMajor}) and that layout is exactly a fresh row-major
+     * one of the result's shape, so sharing it changes nothing; and any rank 0 or 1 result.
      */
-    private static Layout sharedRowMajor(int[] shape, Layout first, boolean allContiguous) {
-        if (!Arrays.equals(first.shape, shape) || first.asFreshContiguous() == null) {
-            return null;
+    private static Layout withoutSorting(int[] shape, Layout first, boolean allContiguous) {
+        if (Arrays.equals(first.shape, shape) && first.isFreshContiguous()
+                && (allContiguous || leadsRowMajor(shape, first))) {
+            return first;
         }
-        return allContiguous || leadsRowMajor(shape, first) ? first : null;
+        return shape.length <= 1 ? Layout.contiguousOver(shape) : null;
     }
 
     private static boolean isContiguousOf(Layout in, int[] shape) {

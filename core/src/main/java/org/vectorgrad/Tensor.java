@@ -290,8 +290,9 @@ public final class Tensor {
             grad = grad == null ? incoming : grad.add(incoming);
         } else if (grad == null) {
             float[] values = adopt && incoming.isDenseStorage() ? incoming.data : incoming.toArray();
-            Layout fresh = layout.asFreshContiguous(); // immutable: the usual leaf's layout is shared
-            grad = fresh != null ? new Tensor(values, fresh, DType.FLOAT32) : wrap(values, layout.shape);
+            // Layouts are immutable: the usual leaf's own is shared.
+            grad = new Tensor(values, layout.isFreshContiguous() ? layout : Layout.contiguous(layout.shape),
+                    DType.FLOAT32);
         } else if (grad.gradFn != null) {
             grad = grad.detach().add(incoming.detach());
         } else {

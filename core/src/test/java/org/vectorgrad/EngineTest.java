@@ -301,12 +301,7 @@ class EngineTest {
     @Test
     void customOperationsJoinTheGraph() {
         Tensor x = leaf(1f, 2f);
-        Tensor doubled;
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            doubled = x.mul(2f);
-        }
-        Tensor y = Autograd.attach("DoubleBackward", doubled, new Tensor[] {x}, new Tensor[0],
-                (g, saved, needs) -> new Tensor[] {g.mul(2f)});
+        Tensor y = doubledBy("DoubleBackward", x, (g, saved, needs) -> new Tensor[] {g.mul(2f)});
         assertEquals("DoubleBackward", y.gradFn().name());
         y.sum().backward();
         assertArrayEquals(new float[] {2f, 2f}, x.grad().toArray());
@@ -318,11 +313,7 @@ class EngineTest {
     @Test
     void aCustomDerivativeThatWritesItsNeedsGradLeavesOtherNodesAlone() {
         Tensor x = leaf(1f, 2f);
-        Tensor doubled;
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            doubled = x.mul(2f);
-        }
-        Tensor y = Autograd.attach("ScribbleBackward", doubled, new Tensor[] {x}, new Tensor[0], (g, saved, needs) -> {
+        Tensor y = doubledBy("ScribbleBackward", x, (g, saved, needs) -> {
             boolean wanted = needs[0];
             needs[0] = false;
             return new Tensor[] {wanted ? g.mul(2f) : null};
@@ -386,12 +377,16 @@ class EngineTest {
 
     /** A custom op whose backward returns {@code gradient} whatever its input: for testing the engine's check. */
     private static Tensor returning(Tensor x, Tensor gradient) {
+        return doubledBy("FBackward", x, (g, saved, needs) -> new Tensor[] {gradient});
+    }
+
+    /** 2·x as a custom op named {@code name} with {@code derivative} as its backward. */
+    private static Tensor doubledBy(String name, Tensor x, Derivative derivative) {
         Tensor result;
         try (Autograd.Guard ignored = Autograd.noGrad()) {
             result = x.mul(2f);
         }
-        return Autograd.attach("FBackward", result, new Tensor[] {x}, new Tensor[0],
-                (g, saved, needs) -> new Tensor[] {gradient});
+        return Autograd.attach(name, result, new Tensor[] {x}, new Tensor[0], derivative);
     }
 
     // PyTorch's validate_outputs, text from torch 1.13 (a torch.autograd.Function named F).
