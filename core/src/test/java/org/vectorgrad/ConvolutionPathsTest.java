@@ -16,7 +16,9 @@ import org.vectorgrad.nn.Functional;
 
 /**
  * The convolution's execution paths against a direct 7-loop convolution in double (forward, input
- * gradient, weight gradient, bias gradient): images that are GEMMs of their own (written in place),
+ * gradient, weight gradient, bias gradient): images that are GEMMs of their own (written in place,
+ * or through shifted windows of padded planes, forward and input gradient, with the padding and
+ * size rules that choose them),
  * groups of small images (with a partial last group), the batch-split small weight gradient and
  * the chained large one, 1x1 and 7x7 kernels, stride/padding/dilation, batch 1, transposed and
  * narrowed inputs and output gradients; and every path bit-identical for 1, 2, 3 and 8 threads.
@@ -33,6 +35,16 @@ final class ConvolutionPathsTest {
         {3, 80, 3, 3, 96, 3, 1, 1, 1},     // a weight gradient too large to split over the batch
         {1, 4, 12, 13, 3, 3, 2, 2, 2},     // batch 1, dilation 2
         {5, 2, 17, 9, 3, 2, 3, 1, 1},      // 2x2 kernel, stride 3
+        // Shifted windows of padded planes (stride 1, L >= 128, >= 16 weights per output channel):
+        {2, 2, 12, 12, 3, 3, 1, 1, 1},     // forward and input gradient both shifted
+        {2, 2, 14, 13, 3, 3, 1, 0, 1},     // no padding: the input gradient pads by the full reach
+        {2, 1, 16, 16, 4, 5, 1, 2, 1},     // 5x5, padding 2
+        {2, 2, 14, 14, 3, 3, 1, 2, 2},     // dilation 2 with padding 2
+        {2, 3, 9, 20, 4, 3, 1, 1, 1},      // a wide rectangle
+        {2, 4, 12, 12, 1, 3, 1, 1, 1},     // shifted forward, im2col input gradient (9 weights per row)
+        {2, 1, 12, 12, 4, 3, 1, 1, 1},     // im2col forward (9 weights), shifted input gradient
+        {2, 16, 12, 12, 3, 1, 1, 1, 1},    // 1x1 with padding past the kernel's reach: im2col
+        {2, 3, 12, 12, 4, 3, 1, 3, 1},     // padding 3 past a 3x3 kernel's reach: im2col
     };
 
     @Test

@@ -26,11 +26,14 @@ import org.vectorgrad.simd.Window2d;
  * per-image GEMM would be mostly panel padding) are grouped side by side up to
  * {@link #GROUP_WIDTH} columns, and the group's O×(images·L) product is copied into the images.
  * The weight is packed for the GEMM once per call ({@code K.pack}) and shared by every image.
+ * A wide stride-1 image skips im2col altogether ({@link Geometry#shifted}): the GEMM reads its
+ * rows as shifted windows of the zero-padded image ({@link ShiftedWindows}).
  *
  * <p>The backward pass is two more recorded ops, so it can itself be differentiated: the input
- * gradient {@code dX = col2im(Wᵀ·G)} and the weight gradient {@code dW = G·colsᵀ}, with G the
- * output gradient laid out like Y (read in place for one image); both are bilinear, and the three
- * ops' derivatives are each other.
+ * gradient {@code dX = col2im(Wᵀ·G)} (for stride 1, the same shifted-window product of G with
+ * the flipped kernel, {@link Geometry#transposed}) and the weight gradient {@code dW = G·colsᵀ},
+ * with G the output gradient laid out like Y (read in place for one image); both are bilinear,
+ * and the three ops' derivatives are each other.
  *
  * <p>Parallelism and determinism: with at least two groups per thread, each thread takes whole
  * groups (single-threaded kernels inside); otherwise the groups run in order and the GEMM
@@ -49,7 +52,11 @@ final class Convolution {
     private static final int SMALL_WEIGHT_GRAD = 1 << 16;
     /** Fixed pieces of the batch a small weight gradient is split into (any thread count). */
     private static final int PIECES = 8;
-    /** Fewer weights per output channel than this make dW rows of dot products instead of a GEMM. */
+    /**
+     * Fewer weights per output channel than this make dW rows of dot products instead of a GEMM,
+     * and keep a product on im2col columns (its GEMM is then bound by its output's stores, which
+     * the shifted windows' cropping copy would double).
+     */
     private static final int NARROW_WEIGHT = 16;
 
     private Convolution() {
@@ -63,6 +70,29 @@ final class Convolution {
 
         int length() {
             return window.outPlane();
+        }
+
+        /**
+         * True when each image is a GEMM of its own read through shifted windows of its padded
+         * planes ({@link ShiftedWindows}) instead of an im2col matrix: a stride-1 window whose
+         * padding the layout represents, on an image wide enough to fill the GEMM's panels, with
+         * enough weights per output channel that the product is not just its output's stores.
+         */
+        boolean shifted() {
+            return length() >= WIDE_IMAGE && rows() >= NARROW_WEIGHT && ShiftedWindows.fits(window);
+        }
+
+        /**
+         * The stride-1 convolution whose output is this one's input gradient: over the output
+         * gradient's planes, with the kernel flipped and its channels swapped, and each side padded
+         * by the kernel's reach minus this padding (a full correlation cropped by it).
+         */
+        Geometry transposed() {
+            Window2d w = window;
+            Window2d back = new Window2d(w.outH(), w.outW(), w.kernelH(), w.kernelW(), 1, 1,
+                    (w.kernelH() - 1) * w.dilationH() - w.padH(), (w.kernelW() - 1) * w.dilationW() - w.padW(),
+                    w.dilationH(), w.dilationW());
+            return new Geometry(back, outChannels, inChannels);
         }
 
         /**
@@ -155,8 +185,12 @@ final class Convolution {
         // Every element is written (the GEMM, or the copy out of a group's product): no zero fill.
         Tensor y = Ops.forOverwrite(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
-        int group = geo.group(images);
         PackedMatrix packed = K.pack(outC, geo.rows(), data(w), offset(w), geo.rows(), 1);
+        if (geo.shifted()) {
+            shiftedProducts(x, packed, b, geo, data(y));
+            return y;
+        }
+        int group = geo.group(images);
         eachGroup(images, group, () -> new float[geo.rows() * group * length], (first, count, cols) -> {
             int width = count * length;
             lower(x, first, count, geo, cols, width);
@@ -165,9 +199,7 @@ final class Convolution {
             boolean direct = count == 1;
             float[] product = direct ? data(y) : new float[outC * width];
             int at = direct ? first * outC * length : 0;
-            for (int o = 0; b != null && o < outC; o++) {
-                Arrays.fill(product, at + o * width, at + (o + 1) * width, b[o]);
-            }
+            startWithBias(product, at, width, b, outC);
             K.matmulPacked(packed, width, cols, 0, width, 1, product, at, width, b != null);
             if (!direct) {
                 K.copy(new int[] {count, outC, length}, product, 0, new int[] {length, width, 1},
@@ -177,11 +209,46 @@ final class Convolution {
         return y;
     }
 
+    /**
+     * y[i] = packed·(image i's shifted windows) + b for every image of {@code x}, into contiguous
+     * NCHW {@code y}: the forward pass, and the input gradient as its transposed convolution.
+     */
+    private static void shiftedProducts(Tensor x, PackedMatrix packed, float[] b, Geometry geo, float[] y) {
+        ShiftedWindows windows = new ShiftedWindows(geo.window(), geo.inChannels());
+        int[] st = strides(x);
+        int[] imageStrides = {st[1], st[2], st[3]};
+        int outC = geo.outChannels();
+        int columns = windows.columns();
+        Supplier<Scratch> scratch = () -> new Scratch(windows.newPadded(), windows.newGrid(outC));
+        eachGroup(shape(x)[0], 1, scratch, (first, count, s) -> {
+            windows.pad(data(x), offset(x) + first * st[0], imageStrides, s.padded());
+            startWithBias(s.grid(), 0, columns, b, outC);
+            K.matmulPackedRows(packed, columns, s.padded(), windows.rows(), s.grid(), 0, columns, b != null);
+            windows.compact(outC, s.grid(), y, first * outC * geo.length());
+        });
+    }
+
+    /** One thread's buffers for shifted products: an image's padded planes and its product grid. */
+    private record Scratch(float[] padded, float[] grid) {
+    }
+
+    private static void startWithBias(float[] product, int at, int width, float[] b, int outC) {
+        for (int o = 0; b != null && o < outC; o++) {
+            Arrays.fill(product, at + o * width, at + (o + 1) * width, b[o]);
+        }
+    }
+
     /** dX = col2im(Wᵀ·G) per group; recorded so that createGraph can differentiate it. */
     static Tensor inputGrad(Tensor grad, Tensor w, Geometry geo, int[] inputShape) {
         int images = inputShape[0];
         int length = geo.length();
         int inImage = geo.inChannels() * geo.window().inPlane();
+        Geometry back = geo.transposed();
+        if (ShiftedWindows.fits(geo.window()) && back.shifted()) {
+            Tensor dx = Ops.forOverwrite(inputShape);
+            shiftedProducts(grad, flippedTransposed(w, geo), null, back, data(dx));
+            return recordInputGrad(dx, grad, w, geo);
+        }
         Tensor dx = Ops.empty(inputShape);
         int group = geo.group(images);
         PackedMatrix transposed = K.pack(geo.rows(), geo.outChannels(), data(w), offset(w), 1, geo.rows());
@@ -196,9 +263,32 @@ final class Convolution {
                 }
             });
         });
+        return recordInputGrad(dx, grad, w, geo);
+    }
+
+    private static Tensor recordInputGrad(Tensor dx, Tensor grad, Tensor w, Geometry geo) {
         return record("ConvolutionBackwardBackward0", dx, inputs(grad, w), saved(grad, w), (h, s, n) -> grads(
                 n[0] ? conv2d(h, s[1], null, geo) : null,
                 n[1] ? weightGrad(h, s[0], geo) : null));
+    }
+
+    /** The transposed convolution's weight, packed: W'[c, o, t] = W[o, c, taps − 1 − t] (flipped kernel). */
+    private static PackedMatrix flippedTransposed(Tensor w, Geometry geo) {
+        int taps = geo.window().taps();
+        int inC = geo.inChannels();
+        int outC = geo.outChannels();
+        float[] src = data(w);
+        int base = offset(w);
+        float[] flipped = new float[inC * outC * taps];
+        for (int c = 0, at = 0; c < inC; c++) {
+            for (int o = 0; o < outC; o++) {
+                int from = base + (o * inC + c) * taps + taps - 1;
+                for (int t = 0; t < taps; t++) {
+                    flipped[at++] = src[from - t];
+                }
+            }
+        }
+        return K.pack(inC, outC * taps, flipped, 0, outC * taps, 1);
     }
 
     /**
@@ -284,10 +374,10 @@ final class Convolution {
         }
     }
 
-    /** A body run on a group of images {@code [first, first + count)} with its own column buffer. */
+    /** A body run on a group of images {@code [first, first + count)} with its thread's buffers. */
     @FunctionalInterface
-    private interface GroupBody {
-        void run(int first, int count, float[] cols);
+    private interface GroupBody<B> {
+        void run(int first, int count, B buffers);
     }
 
     /**
@@ -296,15 +386,14 @@ final class Convolution {
      * read back while it is hot; with few groups they run one after another and the kernels
      * parallelise inside. Either way a group's values do not depend on who computes it.
      */
-    private static void eachGroup(int images, int group, Supplier<float[]> buffer,
-                                  GroupBody body) {
+    private static <B> void eachGroup(int images, int group, Supplier<B> buffer, GroupBody<B> body) {
         int groups = (images + group - 1) / group;
         int minChunk = groups >= 2 * Parallel.callerThreads() ? 1 : Math.max(1, groups);
         Parallel.forRange(groups, minChunk, (from, to) -> {
-            float[] cols = buffer.get();
+            B buffers = buffer.get();
             for (int gi = from; gi < to; gi++) {
                 int first = gi * group;
-                body.run(first, Math.min(group, images - first), cols);
+                body.run(first, Math.min(group, images - first), buffers);
             }
         });
     }

@@ -3,17 +3,35 @@ package org.vectorgrad.simd;
 /**
  * One product C (+)= A·B as the kernels see it: A m×k and B k×n read through row and column
  * strides, C m×n with rows {@code cRowStride} apart and contiguous columns.
+ *
+ * <p>A non-null {@code bRows} puts B's row p at {@code bOffset + bRows[p]} instead of
+ * {@code bOffset + p·bRowStride}: rows anywhere, even overlapping, so an implicit-GEMM
+ * convolution reads shifted windows of a padded image where an im2col matrix would copy them.
+ * Only the packed path ({@code VectorMatmul.matmulPackedRows}) builds such products; it reads B's
+ * rows through {@link #bRowStart}.
  */
 record Gemm(int m, int n, int k,
             float[] a, int aOffset, int aRowStride, int aColStride,
             float[] b, int bOffset, int bRowStride, int bColStride,
-            float[] c, int cOffset, int cRowStride, boolean accumulate) {
+            float[] c, int cOffset, int cRowStride, boolean accumulate, int[] bRows) {
+
+    Gemm(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
+         float[] b, int bOffset, int bRowStride, int bColStride,
+         float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        this(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, cRowStride,
+                accumulate, null);
+    }
 
     /** The same product with every operand moved by the given number of elements (a batch entry). */
     Gemm shifted(long aShift, long bShift, long cShift) {
         return new Gemm(m, n, k, a, Math.toIntExact(aOffset + aShift), aRowStride, aColStride,
                 b, Math.toIntExact(bOffset + bShift), bRowStride, bColStride,
-                c, Math.toIntExact(cOffset + cShift), cRowStride, accumulate);
+                c, Math.toIntExact(cOffset + cShift), cRowStride, accumulate, bRows);
+    }
+
+    /** Where B's row p starts. */
+    int bRowStart(int p) {
+        return bOffset + (bRows == null ? p * bRowStride : bRows[p]);
     }
 
     /** Multiply-adds of the whole product. */

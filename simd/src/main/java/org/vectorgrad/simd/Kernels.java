@@ -85,6 +85,15 @@ public interface Kernels {
     void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
                       float[] c, int cOffset, int cRowStride, boolean accumulate);
 
+    /**
+     * {@link #matmulPacked} with B's rows anywhere in {@code b}: B[p, j] = b[bRows[p] + j] for the
+     * first k = {@code a.depth()} entries of bRows (rows may overlap). An implicit-GEMM
+     * convolution passes the shifted windows of a padded image as B's rows instead of copying
+     * them into an im2col matrix.
+     */
+    void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset, int cRowStride,
+                          boolean accumulate);
+
     // ---- neural-network kernels: convolution lowering, pooling, per-channel normalisation ----
 
     /**

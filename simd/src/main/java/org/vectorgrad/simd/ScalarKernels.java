@@ -214,15 +214,28 @@ public final class ScalarKernels implements Kernels {
                        float[] a, int aOffset, int aRowStride, int aColStride,
                        float[] b, int bOffset, int bRowStride, int bColStride,
                        float[] c, int cOffset, int cRowStride, boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
+        product(new Gemm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride,
+                c, cOffset, cRowStride, accumulate));
+    }
+
+    @Override
+    public void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset,
+                                 int cRowStride, boolean accumulate) {
+        product(new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, 0, 0, 1, c, cOffset,
+                cRowStride, accumulate, bRows));
+    }
+
+    // Each element a double-precision sum over p in order: the reference the vector GEMM is held to.
+    private static void product(Gemm g) {
+        for (int i = 0; i < g.m(); i++) {
+            int aRow = g.aOffset() + i * g.aRowStride();
+            for (int j = 0; j < g.n(); j++) {
                 double acc = 0;
-                for (int p = 0; p < k; p++) {
-                    acc += (double) a[aOffset + i * aRowStride + p * aColStride]
-                            * b[bOffset + p * bRowStride + j * bColStride];
+                for (int p = 0; p < g.k(); p++) {
+                    acc += (double) g.a()[aRow + p * g.aColStride()] * g.b()[g.bRowStart(p) + j * g.bColStride()];
                 }
-                int at = cOffset + i * cRowStride + j;
-                c[at] = accumulate ? (float) (c[at] + acc) : (float) acc;
+                int at = g.cOffset() + i * g.cRowStride() + j;
+                g.c()[at] = g.accumulate() ? (float) (g.c()[at] + acc) : (float) acc;
             }
         }
     }

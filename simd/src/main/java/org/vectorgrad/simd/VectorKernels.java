@@ -172,6 +172,12 @@ public final class VectorKernels implements Kernels {
         VectorMatmul.matmulPacked(a, n, b, bOffset, bRowStride, bColStride, c, cOffset, cRowStride, accumulate);
     }
 
+    @Override
+    public void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset,
+                                 int cRowStride, boolean accumulate) {
+        VectorMatmul.matmulPackedRows(a, n, b, bRows, c, cOffset, cRowStride, accumulate);
+    }
+
     // ---- neural-network kernels (bodies in VectorIm2col, VectorPooling, VectorChannels) ----
 
     @Override

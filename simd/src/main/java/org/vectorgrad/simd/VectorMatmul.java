@@ -65,19 +65,33 @@ final class VectorMatmul {
     /** C (+)= A·B with a prepared A, split over slivers or panels like an unbatched product. */
     static void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
                              float[] c, int cOffset, int cRowStride, boolean accumulate) {
-        Gemm g = new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, bOffset, bRowStride,
-                bColStride, c, cOffset, cRowStride, accumulate);
-        if (g.m() == 0 || n == 0) {
+        runPacked(a, new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, bOffset, bRowStride,
+                bColStride, c, cOffset, cRowStride, accumulate));
+    }
+
+    /** {@link #matmulPacked} with B's row p starting at {@code b[bRows[p]]}, its columns contiguous. */
+    static void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset,
+                                 int cRowStride, boolean accumulate) {
+        if (bRows.length < a.k) {
+            throw new IllegalArgumentException("bRows has " + bRows.length + " row starts, but the product needs "
+                    + a.k);
+        }
+        runPacked(a, new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, 0, 0, 1,
+                c, cOffset, cRowStride, accumulate, bRows));
+    }
+
+    private static void runPacked(PackedMatrix a, Gemm g) {
+        if (g.m() == 0 || g.n() == 0) {
             return;
         }
         if (g.k() == 0) {
-            if (!accumulate) {
+            if (!g.accumulate()) {
                 zero(g);
             }
             return;
         }
         boolean byColumns = splitColumns(g);
-        int units = byColumns ? ceilDiv(n, NR) : ceilDiv(g.m(), MR);
+        int units = byColumns ? ceilDiv(g.n(), NR) : ceilDiv(g.m(), MR);
         Parallel.forRange(units, minUnits(g, units), (from, to) -> units(g, byColumns, from, to,
                 (i0, i1, j0, j1) -> PackedGemm.blockPacked(g, a.slivers, i0, i1, j0, j1)));
     }

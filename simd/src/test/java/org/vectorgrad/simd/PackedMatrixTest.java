@@ -2,6 +2,7 @@ package org.vectorgrad.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * FMA chain per element) wherever matmul takes the packed path, close to the scalar double
  * reference everywhere (sizes 0 and 1, tails of MR and NR, depths past one KC block, row- and
  * column-major and offset A, strided B, accumulate), and bit-identical for 1, 2, 3 and 8 threads
- * on products large enough to split.
+ * on products large enough to split. {@link Kernels#matmulPackedRows} equals matmulPacked on the
+ * B its row table describes, gathered into a plain matrix (overlapping and out-of-order rows).
  */
 @ExtendWith(RestoreThreads.class)
 final class PackedMatrixTest {
@@ -85,5 +87,85 @@ final class PackedMatrixTest {
                 assertArrayEquals(first, c, s[0] + "x" + s[1] + "x" + s[2] + ", " + threads + " threads");
             }
         }
+    }
+
+    @Test
+    void rowTableMatchesTheGatheredRows() {
+        Random random = new Random(9);
+        int[][] shapes = {
+            {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 5}, {7, 1, 5}, {12, 32, 9}, {13, 33, 9},
+            {25, 70, 300}, {5, 17, 513}, {32, 224, 144}, {16, 210, 288}, {64, 1000, 600},
+        };
+        for (int[] s : shapes) {
+            for (boolean accumulate : new boolean[] {false, true}) {
+                checkRowTable(random, s[0], s[1], s[2], accumulate);
+            }
+        }
+    }
+
+    // Rows start anywhere in a shared buffer, overlapping one another like a padded image's shifted
+    // windows; the same rows copied into a row-major B give the product to match.
+    private static void checkRowTable(Random random, int m, int n, int k, boolean accumulate) {
+        String context = m + "x" + n + "x" + k + (accumulate ? " +=" : "") + " through a row table";
+        float[] a = Values.GAUSSIAN.fill(random, new float[m * k]);
+        float[] source = Values.GAUSSIAN.fill(random, new float[n + 2 * k + 7]);
+        int[] rows = new int[k + 2]; // longer than k: the entries past k are not read
+        float[] gathered = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            rows[p] = random.nextInt(source.length - n + 1);
+            System.arraycopy(source, rows[p], gathered, p * n, n);
+        }
+        rows[k] = -1;
+        rows[k + 1] = Integer.MAX_VALUE;
+        float[] c0 = Values.GAUSSIAN.fill(random, new float[m * (n + 3) + OFFSET]);
+        float[] expected = c0.clone();
+        float[] actual = c0.clone();
+        float[] reference = c0.clone();
+        PackedMatrix packed = VECTOR.pack(m, k, a, 0, k, 1);
+        VECTOR.matmulPacked(packed, n, gathered, 0, n, 1, expected, OFFSET, n + 3, accumulate);
+        VECTOR.matmulPackedRows(packed, n, source, rows, actual, OFFSET, n + 3, accumulate);
+        assertArrayEquals(expected, actual, context + ": same as matmulPacked on the gathered B");
+        float[] scalarGathered = c0.clone();
+        PackedMatrix scalarPacked = SCALAR.pack(m, k, a, 0, k, 1);
+        SCALAR.matmulPacked(scalarPacked, n, gathered, 0, n, 1, scalarGathered, OFFSET, n + 3, accumulate);
+        SCALAR.matmulPackedRows(scalarPacked, n, source, rows, reference, OFFSET, n + 3, accumulate);
+        assertArrayEquals(scalarGathered, reference, context + ": scalar kernel, same as on the gathered B");
+        for (int i = 0; i < reference.length; i++) {
+            double bound = 1e-5 * (1 + Math.abs(reference[i])) * Math.sqrt(k + 1);
+            assertTrue(Math.abs(reference[i] - actual[i]) <= bound, context + ": element " + i + " is "
+                    + actual[i] + ", expected " + reference[i]);
+        }
+    }
+
+    @Test
+    void rowTableBitIdenticalForEveryThreadCount() {
+        Random random = new Random(10);
+        int m = 40;
+        int n = 900;
+        int k = 300;
+        float[] a = Values.GAUSSIAN.fill(random, new float[m * k]);
+        float[] source = Values.GAUSSIAN.fill(random, new float[n + k]);
+        int[] rows = new int[k];
+        for (int p = 0; p < k; p++) {
+            rows[p] = k - 1 - p; // descending and overlapping: row p is row p+1 moved by one element
+        }
+        float[] first = null;
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            Parallel.setThreads(threads);
+            float[] c = new float[m * n];
+            VECTOR.matmulPackedRows(VECTOR.pack(m, k, a, 0, k, 1), n, source, rows, c, 0, n, false);
+            if (first == null) {
+                first = c;
+            }
+            assertArrayEquals(first, c, threads + " threads");
+        }
+    }
+
+    @Test
+    void aShortRowTableIsRejected() {
+        PackedMatrix packed = VECTOR.pack(2, 3, new float[6], 0, 3, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.matmulPackedRows(packed, 4, new float[10], new int[2], new float[8], 0, 4, false));
+        assertEquals("bRows has 2 row starts, but the product needs 3", e.getMessage());
     }
 }

@@ -100,6 +100,41 @@ final class ScalarKernelsTest {
         assertArrayEquals(new float[] {0f, 1f, 4f, 2f, 5f, 3f, 6f}, scattered);
     }
 
+    /**
+     * Planes of contiguous rows into a padded layout and back (a convolution's padding and
+     * cropping copies), against an element-by-element loop: sizes 0 and 1, rank 2 and 3, and a
+     * copy large enough for the parallel row walk.
+     */
+    @Test
+    void copyOfShortRowsMatchesAnElementLoop() {
+        int[][] shapes = {{0, 3, 4}, {1, 1, 1}, {3, 14, 14}, {2, 5, 7}, {1, 300, 600}};
+        java.util.Random random = new java.util.Random(3);
+        for (int[] shape : shapes) {
+            int[] srcStrides = {shape[1] * shape[2], shape[2], 1};
+            int[] dstStrides = {(shape[1] + 2) * (shape[2] + 1) + 2, shape[2] + 1, 1};
+            float[] src = Values.GAUSSIAN.fill(random, new float[shape[0] * shape[1] * shape[2] + 2]);
+            float[] expected = new float[shape[0] * dstStrides[0] + 5];
+            for (int c = 0; c < shape[0]; c++) {
+                for (int h = 0; h < shape[1]; h++) {
+                    for (int w = 0; w < shape[2]; w++) {
+                        expected[3 + c * dstStrides[0] + h * dstStrides[1] + w] =
+                                src[1 + c * srcStrides[0] + h * srcStrides[1] + w];
+                    }
+                }
+            }
+            float[] padded = new float[expected.length];
+            K.copy(shape, src, 1, srcStrides, padded, 3, dstStrides);
+            assertArrayEquals(expected, padded, java.util.Arrays.toString(shape) + " into padded planes");
+            float[] planes = new float[src.length];
+            int[] rows = {shape[1], shape[2]};
+            K.copy(shape[0] == 1 ? rows : shape, padded, 3, shape[0] == 1 ? new int[] {dstStrides[1], 1} : dstStrides,
+                    planes, 1, shape[0] == 1 ? new int[] {srcStrides[1], 1} : srcStrides);
+            planes[0] = src[0];
+            planes[planes.length - 1] = src[src.length - 1];
+            assertArrayEquals(src, planes, java.util.Arrays.toString(shape) + " cropped back");
+        }
+    }
+
     @Test
     void sumMatchesADoubleLoopAndEmptySumsAreZero() {
         float[] a = {1f, 2f, 3f, 4f, 5f, 6f};
