@@ -74,7 +74,7 @@ final class Pooling {
     private static Tensor maxPoolBackward(Tensor grad, Tensor self, int[] argmax, Window2d w) {
         Tensor g = grad.contiguous();
         int[] inputShape = self.shape();
-        Tensor dx = Ops.empty(inputShape);
+        Tensor dx = Ops.forOverwrite(inputShape); // the kernel zeroes each plane before its scatter
         K.maxPool2dBackward(w, planes(inputShape), data(g), offset(g), argmax, 0, data(dx), 0);
         int[] outShape = g.shape();
         return record("MaxPool2DWithIndicesBackwardBackward0", dx, inputs(grad, self), NONE,

@@ -121,7 +121,11 @@ public interface Kernels {
     void maxPool2d(Window2d window, int planes, float[] src, int srcOffset, int[] srcStrides,
                    float[] dst, int dstOffset, int[] argmax, int argmaxOffset);
 
-    /** dst[p, argmax[p, o]] += grad[p, o] in output order; dst is contiguous planes × inH × inW. */
+    /**
+     * Each plane of dst is zeroed, then dst[p, argmax[p, o]] += grad[p, o] in output order: dst is
+     * contiguous planes × inH × inW and overwritten (each plane is zeroed right before its scatter,
+     * while it is in cache, by the thread that scatters into it).
+     */
     void maxPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, int[] argmax, int argmaxOffset,
                            float[] dst, int dstOffset);
 

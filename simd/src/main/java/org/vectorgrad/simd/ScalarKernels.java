@@ -269,8 +269,8 @@ public final class ScalarKernels implements Kernels {
                                   int argmaxOffset, float[] dst, int dstOffset) {
         int out = window.outPlane();
         for (int p = 0; p < planes; p++) {
-            ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out, dst,
-                    dstOffset + p * window.inPlane());
+            ScalarPooling.maxPlaneBackward(out, window.inPlane(), grad, gradOffset + p * out, argmax,
+                    argmaxOffset + p * out, dst, dstOffset + p * window.inPlane());
         }
     }
 

@@ -86,14 +86,14 @@ final class VectorPooling {
         int out = w.outPlane();
         int in = w.inPlane();
         boolean disjoint = VectorMaxPool.disjoint(w);
-        Parallel.forRange(planes, planesPerChunk(out), (from, to) -> {
+        Parallel.forRange(planes, planesPerChunk(in + out), (from, to) -> {
             for (int p = from; p < to; p++) {
                 if (disjoint) {
-                    VectorMaxPool.planeBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
+                    VectorMaxPool.planeBackward(out, in, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
                             dst, dstOffset + p * in);
                 } else {
-                    ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
-                            dst, dstOffset + p * in);
+                    ScalarPooling.maxPlaneBackward(out, in, grad, gradOffset + p * out, argmax,
+                            argmaxOffset + p * out, dst, dstOffset + p * in);
                 }
             }
         });

@@ -166,8 +166,15 @@ final class NnKernelsTest {
         float[] grad = Values.GAUSSIAN.fill(random, new float[out + OFFSET]);
         float[] expectedIn = Values.GAUSSIAN.fill(random, new float[planes * w.inPlane() + OFFSET]);
         float[] actualIn = expectedIn.clone();
+        // The planes are overwritten: zeros, plus each output's gradient at its arg-max, in order.
+        float[] scattered = expectedIn.clone();
+        java.util.Arrays.fill(scattered, OFFSET, scattered.length, 0f);
+        for (int o = 0; o < out; o++) {
+            scattered[OFFSET + o / w.outPlane() * w.inPlane() + expectedIdx[OFFSET + o]] += grad[OFFSET + o];
+        }
         SCALAR.maxPool2dBackward(w, planes, grad, OFFSET, expectedIdx, OFFSET, expectedIn, OFFSET);
         VECTOR.maxPool2dBackward(w, planes, grad, OFFSET, actualIdx, OFFSET, actualIn, OFFSET);
+        Floats.assertClose(scattered, expectedIn, 0, context + " backward, scalar");
         Floats.assertClose(expectedIn, actualIn, 0, context + " backward");
     }
 
