@@ -63,6 +63,9 @@ final class StridedCopy {
         int dstPlane = rank == 3 ? dstStrides[0] : 0;
         int srcRow = srcStrides[rank - 2];
         int dstRow = dstStrides[rank - 2];
+        if (length == 0) {
+            return; // arraycopy would still check the (meaningless) positions of empty rows
+        }
         for (int p = 0; p < planes; p++) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(src, srcOffset + p * srcPlane + r * srcRow, dst, dstOffset + p * dstPlane + r * dstRow,

@@ -107,7 +107,7 @@ final class ScalarKernelsTest {
      */
     @Test
     void copyOfShortRowsMatchesAnElementLoop() {
-        int[][] shapes = {{0, 3, 4}, {1, 1, 1}, {3, 14, 14}, {2, 5, 7}, {1, 300, 600}};
+        int[][] shapes = {{0, 3, 4}, {2, 3, 0}, {1, 1, 1}, {3, 14, 14}, {2, 5, 7}, {1, 300, 600}};
         java.util.Random random = new java.util.Random(3);
         for (int[] shape : shapes) {
             int[] srcStrides = {shape[1] * shape[2], shape[2], 1};
@@ -133,6 +133,8 @@ final class ScalarKernelsTest {
             planes[planes.length - 1] = src[src.length - 1];
             assertArrayEquals(src, planes, java.util.Arrays.toString(shape) + " cropped back");
         }
+        // Empty rows into an empty tensor: nothing is copied, and no row position is checked.
+        K.copy(new int[] {2, 3, 0}, new float[0], 0, new int[] {3, 1, 1}, new float[0], 0, new int[] {3, 1, 1});
     }
 
     @Test
