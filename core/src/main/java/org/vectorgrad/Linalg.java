@@ -120,7 +120,7 @@ final class Linalg {
         }
         // The kernel reads both operands through their strides: the transposed views of the
         // backward formulas below are packed by the kernel, never copied.
-        Tensor c = Ops.empty(new int[] {sa[0], sb[1]});
+        Tensor c = Ops.forOverwrite(new int[] {sa[0], sb[1]}); // the product writes every element
         int[] ta = a.layout.strides;
         int[] tb = b.layout.strides;
         K.matmul(sa[0], sb[1], sa[1], a.data, a.layout.offset, ta[0], ta[1], b.data, b.layout.offset, tb[0], tb[1],
@@ -183,7 +183,7 @@ final class Linalg {
         int[] sb = b.layout.shape;
         int[] ta = a.layout.strides;
         int[] tb = b.layout.strides;
-        Tensor c = Ops.empty(new int[] {sa[0], sa[1], sb[2]});
+        Tensor c = Ops.forOverwrite(new int[] {sa[0], sa[1], sb[2]}); // every product writes its entry
         K.matmulBatched(sa[0], sa[1], sb[2], sa[2], a.data, a.layout.offset, ta[0], ta[1], ta[2],
                 b.data, b.layout.offset, tb[0], tb[1], tb[2], c.data, 0, sa[1] * sb[2], sb[2], false);
         return record("BmmBackward0", c, inputs(a, b), savedCrosswise(a, b), (g, s, n) -> grads(
