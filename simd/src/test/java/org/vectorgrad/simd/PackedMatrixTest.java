@@ -98,21 +98,23 @@ final class PackedMatrixTest {
         };
         for (int[] s : shapes) {
             for (boolean accumulate : new boolean[] {false, true}) {
-                checkRowTable(random, s[0], s[1], s[2], accumulate);
+                checkRowTable(random, s[0], s[1], s[2], accumulate, false);
             }
+            checkRowTable(random, s[0], s[1], s[2], false, true);
         }
     }
 
     // Rows start anywhere in a shared buffer, overlapping one another like a padded image's shifted
     // windows; the same rows copied into a row-major B give the product to match.
-    private static void checkRowTable(Random random, int m, int n, int k, boolean accumulate) {
-        String context = m + "x" + n + "x" + k + (accumulate ? " +=" : "") + " through a row table";
+    private static void checkRowTable(Random random, int m, int n, int k, boolean accumulate, boolean oneRow) {
+        String context = m + "x" + n + "x" + k + (accumulate ? " +=" : "") + " through a row table"
+                + (oneRow ? " naming one row k times (a broadcast B)" : "");
         float[] a = Values.GAUSSIAN.fill(random, new float[m * k]);
         float[] source = Values.GAUSSIAN.fill(random, new float[n + 2 * k + 7]);
         int[] rows = new int[k + 2]; // longer than k: the entries past k are not read
         float[] gathered = new float[k * n];
         for (int p = 0; p < k; p++) {
-            rows[p] = random.nextInt(source.length - n + 1);
+            rows[p] = oneRow && p > 0 ? rows[0] : random.nextInt(source.length - n + 1);
             System.arraycopy(source, rows[p], gathered, p * n, n);
         }
         rows[k] = -1;
