@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -42,39 +43,50 @@ public final class Compare {
 
     private static int run(CompareOptions options) throws IOException, InterruptedException {
         String date = LocalDate.now().toString();
-        String prefix = options.filePrefix(date);
         Files.createDirectories(options.resultsDir());
-        Path jmhJson = options.resultsDir().resolve(prefix + "-jmh.json");
-        Path torchJson = options.resultsDir().resolve(prefix + "-torch.json");
-        Path report = options.resultsDir().resolve(prefix + "-compare.md");
-
-        List<Measurement> ours = runJmh(options, jmhJson);
-        if (ours.isEmpty()) {
-            System.err.println("vectorgrad bench: no benchmark matched '" + options.filter() + "' or every one failed.");
-            return 1;
-        }
-        ResultFiles.TorchRun torch = null;
+        Path report = options.resultsDir().resolve(options.filePrefix(date) + "-compare.md");
         String torchNote = "not run (add --compare)";
-        if (options.compare()) {
-            if (!TorchProcess.available(options.python())) {
-                torchNote = "not installed for " + options.python() + "; install it with: " + TorchProcess.INSTALL_HINT;
-                System.err.println("vectorgrad bench: PyTorch is " + torchNote + ". Showing Vectorgrad alone.");
-            } else if (TorchProcess.run(options, torchJson)) {
-                torch = ResultFiles.readTorch(torchJson);
-            } else {
+        boolean torchRuns = options.compare() && TorchProcess.available(options.python());
+        if (options.compare() && !torchRuns) {
+            torchNote = "not installed for " + options.python() + "; install it with: " + TorchProcess.INSTALL_HINT;
+            System.err.println("vectorgrad bench: PyTorch is " + torchNote + ". Showing Vectorgrad alone.");
+        }
+        List<List<Measurement>> ourRounds = new ArrayList<>();
+        List<List<Measurement>> theirRounds = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        Map<String, String> torchMachine = null;
+        for (int round = 1; round <= options.rounds(); round++) {
+            String prefix = options.roundPrefix(date, round);
+            Path jmhJson = options.resultsDir().resolve(prefix + "-jmh.json");
+            List<Measurement> ours = runJmh(options, jmhJson);
+            if (ours.isEmpty()) {
+                System.err.println("vectorgrad bench: no benchmark matched '" + options.filter()
+                        + "' or every one failed.");
+                return 1;
+            }
+            ourRounds.add(ours);
+            files.add("`" + jmhJson.getFileName() + "` (JMH)");
+            Path torchJson = options.resultsDir().resolve(prefix + "-torch.json");
+            if (torchRuns && TorchProcess.run(options, torchJson)) {
+                ResultFiles.TorchRun torch = ResultFiles.readTorch(torchJson);
+                theirRounds.add(torch.measurements());
+                torchMachine = torch.machine();
+                files.add("`" + torchJson.getFileName() + "` (bench_torch.py)");
+            } else if (torchRuns) {
                 torchNote = "its script failed (see the output above)";
                 System.err.println("vectorgrad bench: " + torchNote + "; showing Vectorgrad alone.");
+                torchRuns = false;
+                theirRounds.clear();
             }
         }
-        List<Measurement> theirs = torch == null ? List.of() : torch.measurements();
+        List<Measurement> ours = Measurement.fastest(ourRounds);
+        List<Measurement> theirs = Measurement.fastest(theirRounds);
         ComparisonTable table = ComparisonTable.match(ours, theirs);
         ComparisonTable best = ComparisonTable.bestOfThreads(ours, theirs);
-        String files = "`" + jmhJson.getFileName() + "` (JMH)"
-                + (torch == null ? "" : ", `" + torchJson.getFileName() + "` (bench_torch.py)");
         Map<String, String> machine = Machine.describe();
         machine.put("date", date);
-        String text = CompareReport.markdown(date, machine, torch == null ? null : torch.machine(), torchNote,
-                options.commandLine(), settings(options), files, best, table);
+        String text = CompareReport.markdown(date, machine, torchMachine, torchNote, options.commandLine(),
+                settings(options), String.join(", ", files), best, table);
         Files.writeString(report, text);
         System.out.println();
         System.out.print(text);
@@ -109,6 +121,8 @@ public final class Compare {
                         + " 6 x 1 s (MLP) or 5 x 2 s (conv nets) of warm-up; cold seed graph: 5 fresh JVMs, one"
                         + " 20k-iteration shot each)."
                         + " PyTorch: median of 5 timed runs of 0.6 s after a 2 s warm-up.";
-        return timing + " Benchmarks matching `" + options.filter() + "`.";
+        String rounds = options.rounds() == 1 ? ""
+                : " " + options.rounds() + " rounds, the two sides alternating; each workload's fastest round per side.";
+        return timing + rounds + " Benchmarks matching `" + options.filter() + "`.";
     }
 }

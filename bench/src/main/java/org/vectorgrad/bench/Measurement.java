@@ -2,6 +2,7 @@ package org.vectorgrad.bench;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -37,5 +38,20 @@ record Measurement(String benchmark, Map<String, String> params, int threads, do
     /** What must agree for two measurements to be the same workload. */
     String key() {
         return benchmark + " " + new TreeMap<>(params) + " threads=" + threads;
+    }
+
+    /**
+     * Each workload's fastest time over several rounds of the same suite, in the order the
+     * workloads first appear: on a VM whose speed drifts for minutes at a time, alternating rounds
+     * of the two sides and keeping each side's fastest keeps a slow phase from landing on one side.
+     */
+    static List<Measurement> fastest(List<List<Measurement>> rounds) {
+        Map<String, Measurement> best = new LinkedHashMap<>();
+        for (List<Measurement> round : rounds) {
+            for (Measurement m : round) {
+                best.merge(m.key(), m, (a, b) -> b.secondsPerOp() < a.secondsPerOp() ? b : a);
+            }
+        }
+        return List.copyOf(best.values());
     }
 }

@@ -21,6 +21,17 @@ class CompareOptionsTest {
         assertEquals("/usr/bin/python3", options.python());
         assertEquals("2026-11-23", options.filePrefix("2026-11-23"));
         assertEquals("./vectorgrad bench", options.commandLine());
+        assertEquals(1, options.rounds());
+        assertEquals("2026-11-23", options.roundPrefix("2026-11-23", 1));
+    }
+
+    @Test
+    void roundsAlternateAndNameTheirFiles() {
+        CompareOptions options = CompareOptions.parse("--compare", "--rounds", "3", "--filter", "ConvNetStep");
+        assertEquals(3, options.rounds());
+        assertEquals("2026-11-23", options.roundPrefix("2026-11-23", 1));
+        assertEquals("2026-11-23-r2", options.roundPrefix("2026-11-23", 2));
+        assertEquals("./vectorgrad bench --compare --filter 'ConvNetStep' --rounds 3", options.commandLine());
     }
 
     @Test
@@ -44,6 +55,8 @@ class CompareOptionsTest {
         assertMessage("--filter needs a value", "--filter");
         assertMessage("--filter needs a value", "--filter", "--quick");
         assertMessage("not a valid regular expression", "--filter", "Matmul(");
+        assertMessage("--rounds needs a whole number of at least 1, got '0'", "--rounds", "0");
+        assertMessage("--rounds needs a whole number of at least 1, got 'two'", "--rounds", "two");
     }
 
     private static void assertMessage(String expected, String... args) {
