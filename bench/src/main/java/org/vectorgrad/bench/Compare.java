@@ -44,54 +44,67 @@ public final class Compare {
     private static int run(CompareOptions options) throws IOException, InterruptedException {
         String date = LocalDate.now().toString();
         Files.createDirectories(options.resultsDir());
+        Rounds rounds = runRounds(options, date);
+        if (rounds == null) {
+            System.err.println("vectorgrad bench: no benchmark matched '" + options.filter() + "' or every one failed.");
+            return 1;
+        }
+        List<Measurement> ours = Measurement.fastest(rounds.ours());
+        List<Measurement> theirs = Measurement.fastest(rounds.theirs());
+        ComparisonTable table = ComparisonTable.match(ours, theirs);
+        ComparisonTable best = ComparisonTable.bestOfThreads(ours, theirs);
+        Map<String, String> machine = Machine.describe();
+        machine.put("date", date);
+        String text = CompareReport.markdown(date, machine, rounds.torchMachine(), rounds.torchNote(),
+                options.commandLine(), settings(options), String.join(", ", rounds.files()), best, table);
         Path report = options.resultsDir().resolve(options.filePrefix(date) + "-compare.md");
+        Files.writeString(report, text);
+        System.out.println();
+        System.out.print(text);
+        System.out.println("\nvectorgrad bench: wrote " + report);
+        return 0;
+    }
+
+    /** Each round's measurements per side, the raw files written, and what to say about PyTorch. */
+    private record Rounds(List<List<Measurement>> ours, List<List<Measurement>> theirs, List<String> files,
+                          Map<String, String> torchMachine, String torchNote) {
+    }
+
+    // JMH, then PyTorch, options.rounds() times; null when JMH measured nothing.
+    private static Rounds runRounds(CompareOptions options, String date) throws IOException, InterruptedException {
         String torchNote = "not run (add --compare)";
         boolean torchRuns = options.compare() && TorchProcess.available(options.python());
         if (options.compare() && !torchRuns) {
             torchNote = "not installed for " + options.python() + "; install it with: " + TorchProcess.INSTALL_HINT;
             System.err.println("vectorgrad bench: PyTorch is " + torchNote + ". Showing Vectorgrad alone.");
         }
-        List<List<Measurement>> ourRounds = new ArrayList<>();
-        List<List<Measurement>> theirRounds = new ArrayList<>();
+        List<List<Measurement>> ours = new ArrayList<>();
+        List<List<Measurement>> theirs = new ArrayList<>();
         List<String> files = new ArrayList<>();
         Map<String, String> torchMachine = null;
         for (int round = 1; round <= options.rounds(); round++) {
             String prefix = options.roundPrefix(date, round);
             Path jmhJson = options.resultsDir().resolve(prefix + "-jmh.json");
-            List<Measurement> ours = runJmh(options, jmhJson);
-            if (ours.isEmpty()) {
-                System.err.println("vectorgrad bench: no benchmark matched '" + options.filter()
-                        + "' or every one failed.");
-                return 1;
+            List<Measurement> measured = runJmh(options, jmhJson);
+            if (measured.isEmpty()) {
+                return null;
             }
-            ourRounds.add(ours);
+            ours.add(measured);
             files.add("`" + jmhJson.getFileName() + "` (JMH)");
             Path torchJson = options.resultsDir().resolve(prefix + "-torch.json");
             if (torchRuns && TorchProcess.run(options, torchJson)) {
                 ResultFiles.TorchRun torch = ResultFiles.readTorch(torchJson);
-                theirRounds.add(torch.measurements());
+                theirs.add(torch.measurements());
                 torchMachine = torch.machine();
                 files.add("`" + torchJson.getFileName() + "` (bench_torch.py)");
             } else if (torchRuns) {
                 torchNote = "its script failed (see the output above)";
                 System.err.println("vectorgrad bench: " + torchNote + "; showing Vectorgrad alone.");
                 torchRuns = false;
-                theirRounds.clear();
+                theirs.clear();
             }
         }
-        List<Measurement> ours = Measurement.fastest(ourRounds);
-        List<Measurement> theirs = Measurement.fastest(theirRounds);
-        ComparisonTable table = ComparisonTable.match(ours, theirs);
-        ComparisonTable best = ComparisonTable.bestOfThreads(ours, theirs);
-        Map<String, String> machine = Machine.describe();
-        machine.put("date", date);
-        String text = CompareReport.markdown(date, machine, torchMachine, torchNote, options.commandLine(),
-                settings(options), String.join(", ", files), best, table);
-        Files.writeString(report, text);
-        System.out.println();
-        System.out.print(text);
-        System.out.println("\nvectorgrad bench: wrote " + report);
-        return 0;
+        return new Rounds(ours, theirs, files, torchMachine, torchNote);
     }
 
     private static List<Measurement> runJmh(CompareOptions options, Path jmhJson) throws IOException {
