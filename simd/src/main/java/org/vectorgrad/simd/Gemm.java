@@ -7,8 +7,8 @@ package org.vectorgrad.simd;
  * <p>A non-null {@code bRows} puts B's row p at {@code bOffset + bRows[p]} instead of
  * {@code bOffset + p·bRowStride}: rows anywhere, even overlapping, so an implicit-GEMM
  * convolution reads shifted windows of a padded image where an im2col matrix would copy them.
- * Only the packed path ({@code VectorMatmul.matmulPackedRows}) builds such products; it reads B's
- * rows through {@link #bRowStart}.
+ * Only the packed path ({@code VectorMatmul.matmulPackedRows}) builds such products; its packing
+ * reads every B row through {@link #bRowStart}.
  */
 record Gemm(int m, int n, int k,
             float[] a, int aOffset, int aRowStride, int aColStride,

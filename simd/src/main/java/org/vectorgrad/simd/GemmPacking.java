@@ -105,12 +105,11 @@ final class GemmPacking {
         return index;
     }
 
-    /** bp[t·NR·kc + p·NR + j] = B[pc + p, jc + t·NR + j], zero for columns past nc. */
+    /**
+     * bp[t·NR·kc + p·NR + j] = B[pc + p, jc + t·NR + j], zero for columns past nc. Row p starts at
+     * {@link Gemm#bRowStart}: a stride apart, or wherever a row table puts it.
+     */
     static void packB(Gemm g, int pc, int kc, int jc, int nc, float[] bp) {
-        if (g.bRows() != null) {
-            packBRowTable(g, pc, kc, jc, nc, bp);
-            return;
-        }
         float[] b = g.b();
         int rs = g.bRowStride();
         int cs = g.bColStride();
@@ -118,52 +117,28 @@ final class GemmPacking {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int dst = jr * kc;
-            int src = g.bOffset() + pc * rs + (jc + jr) * cs;
+            int column = (jc + jr) * cs;
             if (cols == NR && (cs == 1 || index != null)) {
                 for (int p = 0; p < kc; p++) {
-                    vectorRow(b, src + p * rs, index, bp, dst + p * NR);
+                    vectorRow(b, g.bRowStart(pc + p) + column, index, bp, dst + p * NR);
                 }
                 continue;
             }
             if (cols < NR) {
                 Arrays.fill(bp, dst, dst + NR * kc, 0f);
             }
-            if (Math.abs(cs) <= Math.abs(rs)) {
+            if (cs == 1 || Math.abs(cs) <= Math.abs(rs)) {
                 for (int p = 0; p < kc; p++) {
+                    int row = g.bRowStart(pc + p) + column;
                     for (int j = 0; j < cols; j++) {
-                        bp[dst + p * NR + j] = b[src + p * rs + j * cs];
+                        bp[dst + p * NR + j] = b[row + j * cs];
                     }
                 }
             } else {
                 for (int j = 0; j < cols; j++) {
                     for (int p = 0; p < kc; p++) {
-                        bp[dst + p * NR + j] = b[src + p * rs + j * cs];
+                        bp[dst + p * NR + j] = b[g.bRowStart(pc + p) + column + j * cs];
                     }
-                }
-            }
-        }
-    }
-
-    // B's rows from a row-start table: every panel row is a copy from its own start.
-    private static void packBRowTable(Gemm g, int pc, int kc, int jc, int nc, float[] bp) {
-        float[] b = g.b();
-        int cs = g.bColStride();
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            int dst = jr * kc;
-            if (cols == NR && cs == 1) {
-                for (int p = 0; p < kc; p++) {
-                    vectorRow(b, g.bRowStart(pc + p) + jc + jr, null, bp, dst + p * NR);
-                }
-                continue;
-            }
-            if (cols < NR) {
-                Arrays.fill(bp, dst, dst + NR * kc, 0f);
-            }
-            for (int p = 0; p < kc; p++) {
-                int src = g.bRowStart(pc + p) + (jc + jr) * cs;
-                for (int j = 0; j < cols; j++) {
-                    bp[dst + p * NR + j] = b[src + j * cs];
                 }
             }
         }
