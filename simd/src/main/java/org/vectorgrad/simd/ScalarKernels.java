@@ -268,9 +268,11 @@ public final class ScalarKernels implements Kernels {
     public void maxPool2dBackward(Window2d window, int planes, float[] grad, int gradOffset, int[] argmax,
                                   int argmaxOffset, float[] dst, int dstOffset) {
         int out = window.outPlane();
+        int in = window.inPlane();
+        java.util.Arrays.fill(dst, dstOffset, dstOffset + planes * in, 0f);
         for (int p = 0; p < planes; p++) {
-            ScalarPooling.maxPlaneBackward(out, window.inPlane(), grad, gradOffset + p * out, argmax,
-                    argmaxOffset + p * out, dst, dstOffset + p * window.inPlane());
+            ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out, dst,
+                    dstOffset + p * in);
         }
     }
 

@@ -44,9 +44,7 @@ final class ScalarPooling {
         }
     }
 
-    static void maxPlaneBackward(int outPlane, int inPlane, float[] grad, int g, int[] argmax, int idx, float[] dst,
-                                 int in) {
-        java.util.Arrays.fill(dst, in, in + inPlane, 0f);
+    static void maxPlaneBackward(int outPlane, float[] grad, int g, int[] argmax, int idx, float[] dst, int in) {
         for (int o = 0; o < outPlane; o++) {
             dst[in + argmax[idx + o]] += grad[g + o];
         }

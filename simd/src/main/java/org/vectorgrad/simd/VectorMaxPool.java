@@ -116,14 +116,11 @@ final class VectorMaxPool {
     }
 
     /**
-     * The plane dst[in..in + inPlane) zeroed, then dst[in + argmax[idx + o]] += grad[g + o] for one
-     * plane of disjoint windows: a vector of outputs never names one position twice, so a gather,
-     * an add and a scatter do in one step what the reference does one output at a time (each
-     * position receives at most one addend).
+     * dst[in + argmax[idx + o]] += grad[g + o] for one plane of disjoint windows: a vector of
+     * outputs never names one position twice, so a gather, an add and a scatter do in one step
+     * what the reference does one output at a time (each position receives at most one addend).
      */
-    static void planeBackward(int outPlane, int inPlane, float[] grad, int g, int[] argmax, int idx, float[] dst,
-                              int in) {
-        java.util.Arrays.fill(dst, in, in + inPlane, 0f);
+    static void planeBackward(int outPlane, float[] grad, int g, int[] argmax, int idx, float[] dst, int in) {
         int o = 0;
         for (int bound = FLOATS.loopBound(outPlane); o < bound; o += FLOATS.length()) {
             FloatVector.fromArray(FLOATS, dst, in, argmax, idx + o).add(FloatVector.fromArray(FLOATS, grad, g + o))

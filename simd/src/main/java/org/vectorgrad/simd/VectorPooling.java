@@ -1,5 +1,7 @@
 package org.vectorgrad.simd;
 
+import java.util.Arrays;
+
 /**
  * The production pooling kernels: the planes of an N×C×H×W tensor are independent, so they are
  * split across {@link Parallel} threads (fixed chunks of whole planes). Max pooling of planes with
@@ -88,12 +90,14 @@ final class VectorPooling {
         boolean disjoint = VectorMaxPool.disjoint(w);
         Parallel.forRange(planes, planesPerChunk(in + out), (from, to) -> {
             for (int p = from; p < to; p++) {
+                // Zeroed by the thread that scatters into it, right before: the plane is then in cache.
+                Arrays.fill(dst, dstOffset + p * in, dstOffset + (p + 1) * in, 0f);
                 if (disjoint) {
-                    VectorMaxPool.planeBackward(out, in, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
+                    VectorMaxPool.planeBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
                             dst, dstOffset + p * in);
                 } else {
-                    ScalarPooling.maxPlaneBackward(out, in, grad, gradOffset + p * out, argmax,
-                            argmaxOffset + p * out, dst, dstOffset + p * in);
+                    ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out,
+                            dst, dstOffset + p * in);
                 }
             }
         });
