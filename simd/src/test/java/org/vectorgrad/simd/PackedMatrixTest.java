@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,10 +63,28 @@ final class PackedMatrixTest {
         if (packedPath) {
             assertArrayEquals(expected, packedResult, context + ": same as matmul");
         }
+        assertNearReference(reference, packedResult, k, context);
+    }
+
+    // Within the float error of a k-term sum of the scalar kernel's double-precision result.
+    private static void assertNearReference(float[] reference, float[] actual, int k, String context) {
         for (int i = 0; i < reference.length; i++) {
             double bound = 1e-5 * (1 + Math.abs(reference[i])) * Math.sqrt(k + 1);
-            assertTrue(Math.abs(reference[i] - packedResult[i]) <= bound, context + ": element " + i + " is "
-                    + packedResult[i] + ", expected " + reference[i]);
+            assertTrue(Math.abs(reference[i] - actual[i]) <= bound, context + ": element " + i + " is "
+                    + actual[i] + ", expected " + reference[i]);
+        }
+    }
+
+    // The same bits from 1, 2, 3 and 8 kernel threads.
+    private static void assertSameForEveryThreadCount(String context, Supplier<float[]> product) {
+        float[] first = null;
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            Parallel.setThreads(threads);
+            float[] c = product.get();
+            if (first == null) {
+                first = c;
+            }
+            assertArrayEquals(first, c, context + ", " + threads + " threads");
         }
     }
 
@@ -76,16 +95,11 @@ final class PackedMatrixTest {
         for (int[] s : shapes) {
             float[] a = Values.GAUSSIAN.fill(random, new float[s[0] * s[2]]);
             float[] b = Values.GAUSSIAN.fill(random, new float[s[2] * s[1]]);
-            float[] first = null;
-            for (int threads : new int[] {1, 2, 3, 8}) {
-                Parallel.setThreads(threads);
+            assertSameForEveryThreadCount(s[0] + "x" + s[1] + "x" + s[2], () -> {
                 float[] c = new float[s[0] * s[1]];
                 VECTOR.matmulPacked(VECTOR.pack(s[0], s[2], a, 0, s[2], 1), s[1], b, 0, s[1], 1, c, 0, s[1], false);
-                if (first == null) {
-                    first = c;
-                }
-                assertArrayEquals(first, c, s[0] + "x" + s[1] + "x" + s[2] + ", " + threads + " threads");
-            }
+                return c;
+            });
         }
     }
 
@@ -132,11 +146,7 @@ final class PackedMatrixTest {
         SCALAR.matmulPacked(scalarPacked, n, gathered, 0, n, 1, scalarGathered, OFFSET, n + 3, accumulate);
         SCALAR.matmulPackedRows(scalarPacked, n, source, rows, reference, OFFSET, n + 3, accumulate);
         assertArrayEquals(scalarGathered, reference, context + ": scalar kernel, same as on the gathered B");
-        for (int i = 0; i < reference.length; i++) {
-            double bound = 1e-5 * (1 + Math.abs(reference[i])) * Math.sqrt(k + 1);
-            assertTrue(Math.abs(reference[i] - actual[i]) <= bound, context + ": element " + i + " is "
-                    + actual[i] + ", expected " + reference[i]);
-        }
+        assertNearReference(reference, actual, k, context);
     }
 
     @Test
@@ -151,16 +161,11 @@ final class PackedMatrixTest {
         for (int p = 0; p < k; p++) {
             rows[p] = k - 1 - p; // descending and overlapping: row p is row p+1 moved by one element
         }
-        float[] first = null;
-        for (int threads : new int[] {1, 2, 3, 8}) {
-            Parallel.setThreads(threads);
+        assertSameForEveryThreadCount(m + "x" + n + "x" + k + " through a row table", () -> {
             float[] c = new float[m * n];
             VECTOR.matmulPackedRows(VECTOR.pack(m, k, a, 0, k, 1), n, source, rows, c, 0, n, false);
-            if (first == null) {
-                first = c;
-            }
-            assertArrayEquals(first, c, threads + " threads");
-        }
+            return c;
+        });
     }
 
     @Test
