@@ -199,6 +199,23 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * {@code t.grad = grad}: the next backward accumulates into {@code grad} itself (its storage,
+     * a view's included, is not copied), and the optimizers read it; null drops the gradient.
+     * Like PyTorch, refuses a gradient of another size or dtype.
+     */
+    public synchronized void setGrad(Tensor grad) {
+        if (grad != null && !Arrays.equals(grad.shape(), shape())) {
+            throw new IllegalArgumentException("assigned grad has data of a different size: " + sizeString(grad.shape())
+                    + " for a tensor of size " + sizeString(shape()));
+        }
+        if (grad != null && grad.dtype != dtype) {
+            throw new IllegalArgumentException("assigned grad has data of a different type: " + grad.dtype
+                    + " for a tensor of type " + dtype);
+        }
+        this.grad = grad;
+    }
+
     /** The operation that produced this tensor; null for leaves. */
     public GradFn gradFn() {
         return gradFn;
