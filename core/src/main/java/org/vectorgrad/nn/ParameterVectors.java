@@ -74,8 +74,12 @@ public final class ParameterVectors {
                 // Read in place when contiguous (a gradient nearly always is): no copy per step.
                 float[] values = grad.isContiguous() ? Ops.data(grad) : grad.toArray();
                 int from = grad.isContiguous() ? Ops.offset(grad) : 0;
-                for (int i = 0; i < n; i++) {
-                    flat[at + i] = values[from + i] * scale;
+                if (scale == 1f) {
+                    System.arraycopy(values, from, flat, at, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        flat[at + i] = values[from + i] * scale;
+                    }
                 }
             }
             at += n;
@@ -104,6 +108,101 @@ public final class ParameterVectors {
                 p.zeroGrad();
                 p.backward(slice);
             }
+            at += p.numel();
+        }
+    }
+
+    /**
+     * The sum of several replicas' gradients over the flat range {@code [from, to)} of the
+     * {@link #gradientsToArray} order of {@code params}, added replica by replica in list order,
+     * written to {@code dst} from {@code dstOffset}: the same floats as adding the replicas'
+     * gradient vectors in that order, without building them. {@code replicas.get(r).get(i)} is
+     * replica r's gradient of {@code params.get(i)} (of its shape; null counts as zeros). This is
+     * a data-parallel all-reduce's work for replicas that share one JVM: the gradients are
+     * summed where they lie.
+     */
+    public static void sumGradients(List<Tensor> params, List<List<Tensor>> replicas, int from, int to, float[] dst,
+                                    int dstOffset) {
+        checkReplicas(params, replicas);
+        int total = numel(params);
+        if (from < 0 || to < from || to > total || dstOffset < 0 || dstOffset + (to - from) > dst.length) {
+            throw new IllegalArgumentException("sumGradients: range [" + from + ", " + to + ") of " + total
+                    + " gradient elements into an array of " + dst.length + " from " + dstOffset);
+        }
+        int start = 0;
+        for (int i = 0; i < params.size() && start < to; i++) {
+            int end = start + params.get(i).numel();
+            int lo = Math.max(from, start);
+            int hi = Math.min(to, end);
+            if (lo < hi) {
+                sumSlice(replicas, i, lo - start, hi - lo, dst, dstOffset + lo - from);
+            }
+            start = end;
+        }
+    }
+
+    // dst = g_0, then += g_1, += g_2, ... over elements [at, at + n) of parameter i.
+    private static void sumSlice(List<List<Tensor>> replicas, int i, int at, int n, float[] dst, int dstAt) {
+        copySlice(replicas.get(0).get(i), at, n, dst, dstAt);
+        for (int r = 1; r < replicas.size(); r++) {
+            Tensor grad = replicas.get(r).get(i);
+            if (grad == null) {
+                // Adding zeros still turns a -0.0 into 0.0: the floats of a sum of vectors.
+                for (int k = 0; k < n; k++) {
+                    dst[dstAt + k] += 0f;
+                }
+                continue;
+            }
+            float[] values = grad.isContiguous() ? Ops.data(grad) : grad.toArray();
+            int from = (grad.isContiguous() ? Ops.offset(grad) : 0) + at;
+            for (int k = 0; k < n; k++) {
+                dst[dstAt + k] += values[from + k];
+            }
+        }
+    }
+
+    private static void copySlice(Tensor grad, int at, int n, float[] dst, int dstAt) {
+        if (grad == null) {
+            Arrays.fill(dst, dstAt, dstAt + n, 0f);
+        } else if (grad.isContiguous()) {
+            System.arraycopy(Ops.data(grad), Ops.offset(grad) + at, dst, dstAt, n);
+        } else {
+            System.arraycopy(grad.toArray(), at, dst, dstAt, n);
+        }
+    }
+
+    private static void checkReplicas(List<Tensor> params, List<List<Tensor>> replicas) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("sumGradients: no replicas to sum");
+        }
+        for (int r = 0; r < replicas.size(); r++) {
+            List<Tensor> grads = replicas.get(r);
+            if (grads.size() != params.size()) {
+                throw new IllegalArgumentException("sumGradients: replica " + r + " has " + grads.size()
+                        + " gradients for " + params.size() + " parameters");
+            }
+            for (int i = 0; i < grads.size(); i++) {
+                Tensor grad = grads.get(i);
+                if (grad != null && !Arrays.equals(grad.shape(), params.get(i).shape())) {
+                    throw new IllegalArgumentException("sumGradients: replica " + r + "'s gradient " + i + " has shape "
+                            + Arrays.toString(grad.shape()) + ", its parameter " + Arrays.toString(params.get(i).shape()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets every parameter's {@code .grad} to a view of its slice of {@code flat} (from index 0),
+     * sharing {@code flat}'s storage: nothing is copied, and later changes to {@code flat} show in
+     * the gradients. For gradients that are only read (an optimizer step) until the next
+     * {@code zeroGrad}: a backward before that would accumulate into {@code flat}.
+     */
+    public static void gradientsAsViews(float[] flat, List<Tensor> params) {
+        checkRoom("gradientsAsViews", params, flat);
+        Tensor all = Ops.wrap(flat, flat.length);
+        int at = 0;
+        for (Tensor p : params) {
+            p.setGrad(all.narrow(0, at, p.numel()).view(p.shape()));
             at += p.numel();
         }
     }

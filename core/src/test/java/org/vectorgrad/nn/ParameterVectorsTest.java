@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vectorgrad.Tensor;
@@ -108,6 +110,107 @@ class ParameterVectorsTest {
         new SGD(computed, 0.1f, 0.9f).step();
         new SGD(written, 0.1f, 0.9f).step();
         assertArrayEquals(ParameterVectors.parametersToArray(computed), ParameterVectors.parametersToArray(written));
+    }
+
+    /** Three replicas' gradients: uneven values, missing ones, a -0.0, a transposed (non-contiguous) one. */
+    private static List<List<Tensor>> replicaGradients(List<Tensor> params) {
+        List<List<Tensor>> replicas = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            List<Tensor> grads = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                int[] shape = params.get(i).shape();
+                boolean missing = r == 1 && i % 2 == 0;
+                grads.add(missing ? null : Tensor.randn(shape).mul(1f / (3 + r + i)));
+            }
+            replicas.add(grads);
+        }
+        // A -0.0 that only zeros follow: a sum of vectors makes it 0.0, so must a sum that skips nothing.
+        replicas.get(0).set(2, Tensor.fromArray(new float[] {-0f, 1e-30f}, 1, 2));
+        replicas.get(2).set(2, null);
+        replicas.get(2).set(0, Tensor.randn(3, 2).transpose(0, 1));
+        return replicas;
+    }
+
+    // The reference: each replica's vector built through gradientsToArray, added in replica order.
+    private static float[] sumOfVectors(List<Tensor> params, List<List<Tensor>> replicas) {
+        float[] sum = null;
+        for (List<Tensor> grads : replicas) {
+            List<Tensor> holders = params.stream().map(p -> Tensor.zeros(p.shape()).requiresGrad(true)).toList();
+            for (int i = 0; i < holders.size(); i++) {
+                holders.get(i).setGrad(grads.get(i));
+            }
+            float[] v = new float[ParameterVectors.numel(params)];
+            ParameterVectors.gradientsToArray(holders, 1f, v);
+            if (sum == null) {
+                sum = v;
+            } else {
+                for (int k = 0; k < v.length; k++) {
+                    sum[k] += v[k];
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void summedGradientsAreTheBitsOfSummedVectorsOverAnyRange() {
+        List<Tensor> params = params();
+        List<List<Tensor>> replicas = replicaGradients(params);
+        float[] expected = sumOfVectors(params, replicas);
+        int n = expected.length;
+        for (int[] range : new int[][] {{0, n}, {0, 0}, {5, 7}, {6, 6}, {3, 10}, {10, 11}, {0, 1}}) {
+            float[] dst = new float[n + 4];
+            Arrays.fill(dst, Float.NaN);
+            ParameterVectors.sumGradients(params, replicas, range[0], range[1], dst, 2);
+            for (int k = range[0]; k < range[1]; k++) {
+                assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(dst[2 + k - range[0]]),
+                        "element " + k + " of range " + Arrays.toString(range));
+            }
+            assertTrue(Float.isNaN(dst[1]) && Float.isNaN(dst[2 + range[1] - range[0]]), "nothing outside the range");
+        }
+        float[] one = new float[n];
+        ParameterVectors.sumGradients(params, List.of(replicas.get(1)), 0, n, one, 0);
+        assertArrayEquals(sumOfVectors(params, List.of(replicas.get(1))), one, "a single replica is copied");
+    }
+
+    @Test
+    void summingGradientsRefusesBadRangesAndShapesNamingThem() {
+        List<Tensor> params = params();
+        List<List<Tensor>> replicas = replicaGradients(params);
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> ParameterVectors.sumGradients(params, replicas, 4, 12, new float[20], 0));
+        assertEquals("sumGradients: range [4, 12) of 11 gradient elements into an array of 20 from 0", range.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ParameterVectors.sumGradients(params, replicas, 0, 11, new float[11], 1));
+        replicas.get(2).set(3, Tensor.zeros(2));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> ParameterVectors.sumGradients(params, replicas, 0, 11, new float[11], 0));
+        assertEquals("sumGradients: replica 2's gradient 3 has shape [2], its parameter [1]", shape.getMessage());
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> ParameterVectors.sumGradients(params, List.of(List.of()), 0, 0, new float[11], 0));
+        assertEquals("sumGradients: replica 0 has 0 gradients for 4 parameters", count.getMessage());
+    }
+
+    @Test
+    void gradientsAsViewsShareTheArrayAndAnOptimizerStepsOnThemAsOnCopies() {
+        List<Tensor> viewed = params();
+        List<Tensor> copied = params();
+        float[] flat = new float[ParameterVectors.numel(viewed) + 1];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = 0.1f * i - 0.4f;
+        }
+        ParameterVectors.gradientsAsViews(flat, viewed);
+        ParameterVectors.gradientsFromArray(flat, copied);
+        new SGD(viewed, 0.1f, 0.9f).step();
+        new SGD(copied, 0.1f, 0.9f).step();
+        assertArrayEquals(ParameterVectors.parametersToArray(copied), ParameterVectors.parametersToArray(viewed));
+        assertEquals(0.1f * 6 - 0.4f, flat[6], "the step only read the gradients");
+        flat[6] = 42f;
+        assertEquals(42f, viewed.get(1).grad().toArray()[0], "views, not copies");
+        for (Tensor p : viewed) {
+            assertArrayEquals(p.shape(), p.grad().shape());
+        }
+        assertThrows(IllegalArgumentException.class, () -> ParameterVectors.gradientsAsViews(new float[10], viewed));
     }
 
     @Test
