@@ -23,7 +23,7 @@ final class MemoryAllReduce implements AllReduce {
         final float[][] vectors;
         final byte[][][] messages;
         final ShardView[] views;
-        final SpinBarrier barrier;
+        final StepBarrier barrier;
         float[] total;
         int open;
 
@@ -31,7 +31,7 @@ final class MemoryAllReduce implements AllReduce {
             vectors = new float[world][];
             messages = new byte[world][][];
             views = new ShardView[world];
-            barrier = new SpinBarrier(world);
+            barrier = new StepBarrier(world);
             open = world;
         }
     }
