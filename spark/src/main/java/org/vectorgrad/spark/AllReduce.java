@@ -16,6 +16,15 @@ interface AllReduce extends AutoCloseable {
     float[] sum(float[] v, int step) throws IOException;
 
     /**
+     * {@link #sum} of the workers' {@link GradientStep#vector()}s: their gradients, then their
+     * weighted losses, summed in worker order. An exchange whose workers can read each other's
+     * gradients where they lie sums them without building the vectors.
+     */
+    default float[] sumGradients(GradientStep gradients, int step) throws IOException {
+        return sum(gradients.vector(), step);
+    }
+
+    /**
      * Sends {@code outgoing[j]} to worker {@code j} and returns, at {@code [j]}, what worker
      * {@code j} sent this one (this worker's own entry is not sent). A collective.
      */

@@ -2,7 +2,6 @@ package org.vectorgrad.spark;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import org.vectorgrad.Tensor;
@@ -11,16 +10,19 @@ import org.vectorgrad.nn.ParameterVectors;
 import org.vectorgrad.optim.Optimizer;
 
 /**
- * One worker's share of a step. Its loss is the mean over its {@code b} samples, so its gradients
- * are scaled by {@code b / B} (B the global batch): summed over the workers they are the gradient
- * of the global batch's mean loss, as single-process training computes it. The weighted loss
- * rides along as the vector's last element, so one exchange also gives the global batch's loss.
+ * One worker's share of a step. Its loss is the mean over its {@code b} samples, and backward
+ * starts from {@code b / B} (B the global batch) instead of 1, so its gradients come out already
+ * weighted: summed over the workers they are the gradient of the global batch's mean loss, as
+ * single-process training computes it (for the usual even split the weight is a power of two,
+ * and the floats are those of weighting afterwards). The weighted loss is exchanged with the
+ * gradients, as the last element of the vector, so one exchange also gives the global batch's loss.
  */
 final class GradientStep {
     private final Module model;
     private final List<Tensor> params;
     private final LossFunction loss;
     private final float[] flat;
+    private float weightedLoss;
 
     GradientStep(Module model, LossFunction loss) {
         this.model = model;
@@ -29,31 +31,42 @@ final class GradientStep {
         this.flat = new float[ParameterVectors.numel(params) + 1];
     }
 
-    /** The vector to exchange: gradients then loss, both weighted by this worker's share of the batch. */
+    /** Forward and backward on this worker's part of the batch (no gradients when it holds none of it). */
+    void compute(ShardView.Batch batch, int globalBatch) {
+        model.zeroGrad();
+        if (batch.size() == 0) {
+            weightedLoss = 0;
+            return;
+        }
+        float share = (float) batch.size() / globalBatch;
+        Tensor value = loss.apply(model.forward(batch.inputs()), batch.labels());
+        value.backward(Tensor.full(share, value.shape())); // a 0-d loss, or one element of any shape
+        weightedLoss = value.item() * share;
+    }
+
+    /** The parameters whose {@code .grad} hold this worker's weighted gradients (none: zeros). */
+    List<Tensor> params() {
+        return params;
+    }
+
+    float weightedLoss() {
+        return weightedLoss;
+    }
+
+    /** The vector to exchange, built in this step's own array: the weighted gradients, then the weighted loss. */
     float[] vector() {
+        ParameterVectors.gradientsToArray(params, 1f, flat);
+        flat[flat.length - 1] = weightedLoss;
         return flat;
     }
 
-    /** Forward and backward on this worker's part of the batch (zeros when it holds none of it). */
-    void compute(ShardView.Batch batch, int globalBatch) {
-        if (batch.size() == 0) {
-            Arrays.fill(flat, 0f);
-            return;
-        }
-        model.zeroGrad();
-        Tensor value = loss.apply(model.forward(batch.inputs()), batch.labels());
-        value.backward();
-        float share = (float) batch.size() / globalBatch;
-        ParameterVectors.gradientsToArray(params, share, flat);
-        flat[flat.length - 1] = value.item() * share;
-    }
-
     /**
-     * After the exchange, given the summed vector: the summed gradients become every parameter's
-     * .grad, the optimizer steps, and the global batch's mean loss is returned.
+     * After the exchange, given the summed vector: every parameter's .grad becomes a view of its
+     * summed slice (the optimizer only reads it, and the next step's zeroGrad drops it before
+     * backward could write into it), the optimizer steps, and the global batch's mean loss is returned.
      */
     float apply(float[] summed, Optimizer optimizer) {
-        ParameterVectors.gradientsFromArray(summed, params);
+        ParameterVectors.gradientsAsViews(summed, params);
         optimizer.step();
         return summed[summed.length - 1];
     }

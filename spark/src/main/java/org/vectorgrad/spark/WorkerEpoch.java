@@ -70,7 +70,7 @@ final class WorkerEpoch {
             int to = Math.min(order.length, from + config.batchSize());
             gradients.compute(readable.select(shares.of(step, rank), sampleShape), to - from);
             long start = System.nanoTime();
-            float[] summed = exchange.sum(gradients.vector(), step);
+            float[] summed = exchange.sumGradients(gradients, step);
             syncNanos += System.nanoTime() - start;
             losses[step] = gradients.apply(summed, optimizer);
             lossSum += (double) losses[step] * (to - from);
