@@ -48,7 +48,7 @@ final class StepBarrier {
         } finally {
             setWaiter(rank, null);
         }
-        if (broken) {
+        if (generation == current) { // broken before everyone arrived; a completed barrier still counts
             throw new PeerLostException(-1, AllReduce.doing(step), null);
         }
     }
