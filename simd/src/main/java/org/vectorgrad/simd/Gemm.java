@@ -7,13 +7,19 @@ package org.vectorgrad.simd;
  * <p>A non-null {@code bRows} puts B's row p at {@code bOffset + bRows[p]} instead of
  * {@code bOffset + p·bRowStride}: rows anywhere, even overlapping, so an implicit-GEMM
  * convolution reads shifted windows of a padded image where an im2col matrix would copy them.
- * Only the packed path ({@code VectorMatmul.matmulPackedRows}) builds such products; its packing
- * reads every B row through {@link #bRowStart}.
+ * Only {@code matmulPackedRows} builds such products; the packing reads every B row through
+ * {@link #bRowStart}.
  */
 record Gemm(int m, int n, int k,
             float[] a, int aOffset, int aRowStride, int aColStride,
             float[] b, int bOffset, int bRowStride, int bColStride,
             float[] c, int cOffset, int cRowStride, boolean accumulate, int[] bRows) {
+
+    Gemm {
+        if (bRows != null && bRows.length < k) {
+            throw new IllegalArgumentException("bRows has " + bRows.length + " row starts, but the product needs " + k);
+        }
+    }
 
     Gemm(int m, int n, int k, float[] a, int aOffset, int aRowStride, int aColStride,
          float[] b, int bOffset, int bRowStride, int bColStride,

@@ -1,5 +1,7 @@
 package org.vectorgrad.simd;
 
+import java.util.Arrays;
+
 /**
  * The plain-loop reference implementation of {@link Kernels}: every value is computed by the
  * op's own {@code apply} definition, reductions accumulate in double. Tests compare the vector
@@ -269,7 +271,7 @@ public final class ScalarKernels implements Kernels {
                                   int argmaxOffset, float[] dst, int dstOffset) {
         int out = window.outPlane();
         int in = window.inPlane();
-        java.util.Arrays.fill(dst, dstOffset, dstOffset + planes * in, 0f);
+        Arrays.fill(dst, dstOffset, dstOffset + planes * in, 0f);
         for (int p = 0; p < planes; p++) {
             ScalarPooling.maxPlaneBackward(out, grad, gradOffset + p * out, argmax, argmaxOffset + p * out, dst,
                     dstOffset + p * in);

@@ -72,10 +72,6 @@ final class VectorMatmul {
     /** {@link #matmulPacked} with B's row p starting at {@code b[bRows[p]]}, its columns contiguous. */
     static void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset,
                                  int cRowStride, boolean accumulate) {
-        if (bRows.length < a.k) {
-            throw new IllegalArgumentException("bRows has " + bRows.length + " row starts, but the product needs "
-                    + a.k);
-        }
         runPacked(a, new Gemm(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, 0, 0, 1,
                 c, cOffset, cRowStride, accumulate, bRows));
     }

@@ -170,9 +170,11 @@ final class PackedMatrixTest {
 
     @Test
     void aShortRowTableIsRejected() {
-        PackedMatrix packed = VECTOR.pack(2, 3, new float[6], 0, 3, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VECTOR.matmulPackedRows(packed, 4, new float[10], new int[2], new float[8], 0, 4, false));
-        assertEquals("bRows has 2 row starts, but the product needs 3", e.getMessage());
+        for (Kernels kernels : new Kernels[] {VECTOR, SCALAR}) {
+            PackedMatrix packed = kernels.pack(2, 3, new float[6], 0, 3, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> kernels.matmulPackedRows(packed, 4, new float[10], new int[2], new float[8], 0, 4, false));
+            assertEquals("bRows has 2 row starts, but the product needs 3", e.getMessage());
+        }
     }
 }
