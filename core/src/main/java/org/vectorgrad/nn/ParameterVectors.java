@@ -67,20 +67,9 @@ public final class ParameterVectors {
         int at = 0;
         for (Tensor p : params) {
             int n = p.numel();
-            Tensor grad = p.grad();
-            if (grad == null) {
-                Arrays.fill(flat, at, at + n, 0f);
-            } else {
-                // Read in place when contiguous (a gradient nearly always is): no copy per step.
-                float[] values = grad.isContiguous() ? Ops.data(grad) : grad.toArray();
-                int from = grad.isContiguous() ? Ops.offset(grad) : 0;
-                if (scale == 1f) {
-                    System.arraycopy(values, from, flat, at, n);
-                } else {
-                    for (int i = 0; i < n; i++) {
-                        flat[at + i] = values[from + i] * scale;
-                    }
-                }
+            copySlice(p.grad(), 0, n, flat, at);
+            for (int i = 0; scale != 1f && i < n; i++) {
+                flat[at + i] *= scale;
             }
             at += n;
         }
@@ -145,29 +134,41 @@ public final class ParameterVectors {
     private static void sumSlice(List<List<Tensor>> replicas, int i, int at, int n, float[] dst, int dstAt) {
         copySlice(replicas.get(0).get(i), at, n, dst, dstAt);
         for (int r = 1; r < replicas.size(); r++) {
-            Tensor grad = replicas.get(r).get(i);
-            if (grad == null) {
-                // Adding zeros still turns a -0.0 into 0.0: the floats of a sum of vectors.
-                for (int k = 0; k < n; k++) {
-                    dst[dstAt + k] += 0f;
-                }
-                continue;
-            }
-            float[] values = grad.isContiguous() ? Ops.data(grad) : grad.toArray();
-            int from = (grad.isContiguous() ? Ops.offset(grad) : 0) + at;
-            for (int k = 0; k < n; k++) {
-                dst[dstAt + k] += values[from + k];
-            }
+            addSlice(replicas.get(r).get(i), at, n, dst, dstAt);
         }
     }
 
+    // dst[dstAt + k] = grad's element at + k (zeros for no gradient).
     private static void copySlice(Tensor grad, int at, int n, float[] dst, int dstAt) {
         if (grad == null) {
             Arrays.fill(dst, dstAt, dstAt + n, 0f);
-        } else if (grad.isContiguous()) {
-            System.arraycopy(Ops.data(grad), Ops.offset(grad) + at, dst, dstAt, n);
         } else {
-            System.arraycopy(grad.toArray(), at, dst, dstAt, n);
+            Elements g = Elements.of(grad);
+            System.arraycopy(g.data(), g.offset() + at, dst, dstAt, n);
+        }
+    }
+
+    // dst[dstAt + k] += grad's element at + k. No gradient adds zeros, which still turns a -0.0
+    // into 0.0: the floats of a sum of vectors.
+    private static void addSlice(Tensor grad, int at, int n, float[] dst, int dstAt) {
+        if (grad == null) {
+            for (int k = 0; k < n; k++) {
+                dst[dstAt + k] += 0f;
+            }
+            return;
+        }
+        Elements g = Elements.of(grad);
+        float[] values = g.data();
+        int from = g.offset() + at;
+        for (int k = 0; k < n; k++) {
+            dst[dstAt + k] += values[from + k];
+        }
+    }
+
+    /** A gradient's elements in row-major order: read in place when contiguous, as a gradient nearly always is. */
+    private record Elements(float[] data, int offset) {
+        static Elements of(Tensor grad) {
+            return grad.isContiguous() ? new Elements(Ops.data(grad), Ops.offset(grad)) : new Elements(grad.toArray(), 0);
         }
     }
 
