@@ -10,8 +10,9 @@ import java.io.IOException;
 interface AllReduce extends AutoCloseable {
     /**
      * Sums {@code v} over the workers and returns the array that holds the sum: {@code v} itself, or
-     * a buffer the workers of one JVM share. The caller must be done reading it before its next
-     * call. {@code step} checks that all workers are in the same step.
+     * this worker's own buffer. The caller must be done reading it before its next call, and must
+     * not change {@code v} before its next call returns (workers of one JVM read it in place).
+     * {@code step} checks that all workers are in the same step.
      */
     float[] sum(float[] v, int step) throws IOException;
 

@@ -2,7 +2,6 @@ package org.vectorgrad.spark;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -13,31 +12,33 @@ import org.vectorgrad.nn.ParameterVectors;
 
 /**
  * The all-reduce of workers that share one JVM (local mode, or every task of a stage on one
- * executor): each chunk added in worker order as in {@link SocketAllReduce}, so the same bits, but
- * through memory. Between two barriers every worker adds its chunk of everyone's vectors into one
- * shared sum, which all of them then read in place: no sockets and no copies. One shared sum is
- * enough: a worker writes it in step s+1 only after everyone has passed step s+1's first barrier,
- * which each reaches only once done reading step s's sum. A step's gradients take
- * {@link #sumGradients} instead: one barrier, no vectors built.
+ * executor): added in worker order as in {@link SocketAllReduce}, so the same bits, but through
+ * memory, with one barrier a call. Each worker publishes what it sums (a vector, or a step's
+ * gradient tensors), waits for everyone, then adds all of it in worker order into its own array:
+ * twice the adds of summing one chunk each and sharing the result (about 60 µs more for the MLP's
+ * 235k gradients), but one barrier instead of two, and waking a parked worker takes about 70 µs
+ * on these VMs (a park/unpark ping-pong) besides each barrier's wait for the later worker. The
+ * MLP's Spark loop went from 0.91 to 0.78-0.84 s an epoch once warm.
+ *
+ * <p>Peers read what a worker published until they reach the next barrier, so there are two
+ * publication slots, used by turns: a worker can be at most one call ahead of the slowest, which
+ * may still be reading the previous slot.
  */
 final class MemoryAllReduce implements AllReduce {
     private static final Map<String, Group> GROUPS = new ConcurrentHashMap<>();
 
-    /** The workers of one stage attempt in this JVM: their vectors and a barrier. */
+    /** The workers of one stage attempt in this JVM: their publication slots and a barrier. */
     private static final class Group {
-        final float[][] vectors;
-        final List<List<Tensor>>[] gradients;
-        final float[][] losses;
+        final int world;
+        final Slot[] slots;
         final byte[][][] messages;
         final ShardView[] views;
         final StepBarrier barrier;
-        float[] total;
         int open;
 
         Group(int world) {
-            vectors = new float[world][];
-            gradients = parityPair(world);
-            losses = new float[2][world];
+            this.world = world;
+            slots = new Slot[] {new Slot(world), new Slot(world)};
             messages = new byte[world][][];
             views = new ShardView[world];
             barrier = new StepBarrier(world);
@@ -45,13 +46,25 @@ final class MemoryAllReduce implements AllReduce {
         }
     }
 
+    /** What each worker published for one call: a vector, or gradient tensors and a weighted loss. */
+    private static final class Slot {
+        final float[][] vectors;
+        final List<List<Tensor>> gradients;
+        final float[] losses;
+
+        Slot(int world) {
+            vectors = new float[world][];
+            gradients = new ArrayList<>(Collections.nCopies(world, null));
+            losses = new float[world];
+        }
+    }
+
     private final String key;
     private final Group group;
     private final int rank;
     private final BooleanSupplier killed;
-    private float[][] parts = new float[0][];
+    private int calls;
     private float[] sum;
-    private int[] offsets = new int[0];
 
     /** Joins the group {@code key} (one per barrier stage attempt) of {@code world} workers. */
     MemoryAllReduce(String key, int rank, int world, BooleanSupplier killed) {
@@ -61,68 +74,54 @@ final class MemoryAllReduce implements AllReduce {
         this.killed = killed;
     }
 
+    /** Every worker adds all the published vectors; {@code v} is read by the others until this worker's next call returns. */
     @Override
     public float[] sum(float[] v, int step) throws IOException {
-        int k = group.vectors.length;
+        int k = group.world;
         if (k == 1) {
             return v;
         }
-        float[] total = sharedTotal(v.length);
-        group.vectors[rank] = v;
+        Slot slot = nextSlot();
+        slot.vectors[rank] = v;
         await(step);
-        if (parts.length != k) {
-            parts = new float[k][];
-            offsets = new int[k];
-        }
+        float[][] parts = slot.vectors.clone();
         for (int j = 0; j < k; j++) {
-            parts[j] = group.vectors[j];
             if (parts[j].length != v.length) {
                 throw new IOException("worker " + j + " exchanges " + parts[j].length + " floats in step " + step
                         + ", worker " + rank + " " + v.length);
             }
         }
-        int n = v.length;
-        int from = AllReduce.bound(n, k, rank);
-        Arrays.fill(offsets, from);
-        AllReduce.addInOrder(parts, offsets, AllReduce.bound(n, k, rank + 1) - from, total, from);
-        await(step);
-        return total;
+        float[] out = ownSum(v.length);
+        AllReduce.addInOrder(parts, new int[k], v.length, out, 0);
+        return out;
     }
 
     /**
-     * Every worker sums all of everyone's gradients where they lie, in worker order, into its own
-     * array ({@link ParameterVectors#sumGradients}: the same floats as {@link #sum}). Twice the
-     * adds of summing one chunk each (about 60 µs more for the MLP's 235k gradients), but one
-     * barrier a step instead of two: waking a parked worker takes about 70 µs on these VMs (a
-     * park/unpark ping-pong), and each barrier also waits for the later worker. The MLP's Spark
-     * loop went from 0.91 to 0.78-0.84 s an epoch once warm. A worker's gradients are
-     * published as the tensors themselves; its next backward writes new ones (zeroGrad drops
-     * them, and buffers a leaf adopts are never recycled), so peers may still read the old ones.
-     * Slots alternate with the step's parity: a worker can be at most one step ahead of the
-     * slowest, which may still be reading the previous step's slot.
+     * The gradients are summed where they lie ({@link ParameterVectors#sumGradients}, the same
+     * floats as {@link #sum} of the vectors), no vector is built. A worker publishes the gradient
+     * tensors themselves: its next backward writes new ones (zeroGrad drops them, and buffers a
+     * leaf adopts are never recycled), so peers may still read the old ones.
      */
     @Override
     public float[] sumGradients(GradientStep step, int stepIndex) throws IOException {
-        int k = group.vectors.length;
+        int k = group.world;
         if (k == 1) {
             return AllReduce.super.sumGradients(step, stepIndex);
         }
         List<Tensor> params = step.params();
         int n = ParameterVectors.numel(params);
-        if (sum == null || sum.length != n + 1) {
-            sum = new float[n + 1];
-        }
-        int slot = stepIndex & 1;
-        group.gradients[slot].set(rank, gradientsOf(params));
-        group.losses[slot][rank] = step.weightedLoss();
+        Slot slot = nextSlot();
+        slot.gradients.set(rank, gradientsOf(params));
+        slot.losses[rank] = step.weightedLoss();
         await(stepIndex);
-        ParameterVectors.sumGradients(params, group.gradients[slot], 0, n, sum, 0);
-        float loss = group.losses[slot][0];
+        float[] out = ownSum(n + 1);
+        ParameterVectors.sumGradients(params, slot.gradients, 0, n, out, 0);
+        float loss = slot.losses[0];
         for (int j = 1; j < k; j++) {
-            loss += group.losses[slot][j];
+            loss += slot.losses[j];
         }
-        sum[n] = loss;
-        return sum;
+        out[n] = loss;
+        return out;
     }
 
     private static List<Tensor> gradientsOf(List<Tensor> params) {
@@ -131,6 +130,19 @@ final class MemoryAllReduce implements AllReduce {
             grads.add(p.grad());
         }
         return grads;
+    }
+
+    // Every worker makes the same calls in the same order, so they agree on the slot.
+    private Slot nextSlot() {
+        return group.slots[calls++ & 1];
+    }
+
+    // This worker's result array, reused while the length stays (the caller is done with it by its next call).
+    private float[] ownSum(int n) {
+        if (sum == null || sum.length != n) {
+            sum = new float[n];
+        }
+        return sum;
     }
 
     @Override
@@ -154,23 +166,6 @@ final class MemoryAllReduce implements AllReduce {
         group.views[rank] = own;
         await(-1);
         return SampleSwap.checked(ShardView.merge(List.of(group.views)), shares, rank);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<List<Tensor>>[] parityPair(int world) {
-        return new List[] {new ArrayList<>(Collections.nCopies(world, null)),
-            new ArrayList<>(Collections.nCopies(world, null))};
-    }
-
-    // The first worker to call with a new length (a step's gradients, or the epoch's final
-    // statistics) resizes it; the others, before the same first barrier, get that array.
-    private float[] sharedTotal(int n) {
-        synchronized (group) {
-            if (group.total == null || group.total.length != n) {
-                group.total = new float[n];
-            }
-            return group.total;
-        }
     }
 
     private void await(int step) throws IOException {

@@ -34,7 +34,7 @@ final class RunningStatistics {
         if (statistics.isEmpty() || world == 1) {
             return;
         }
-        // The sum may be a buffer the workers share: divided into a new array, never in place.
+        // The sum may be the exchange's own buffer: divided into a new array, never in place.
         float[] sum = exchange.sum(ParameterVectors.parametersToArray(statistics), step);
         ParameterVectors.arrayToParameters(divided(sum, world), statistics);
     }

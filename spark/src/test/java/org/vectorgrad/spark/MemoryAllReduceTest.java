@@ -32,8 +32,10 @@ class MemoryAllReduceTest {
 
     @Test
     void everyWorkerGetsTheWorkerOrderSumOfTheVectorsEveryStep() throws Exception {
-        float[][][] vectors = new float[STEPS][WORKERS][];
-        float[][][] sums = new float[STEPS][WORKERS][];
+        // Entry 2s: step s's gradients; entry 2s+1: a plain vector summed after some steps, as the
+        // epoch's running statistics are, so both kinds of call take turns in the slots.
+        float[][][] vectors = new float[2 * STEPS][WORKERS][];
+        float[][][] sums = new float[2 * STEPS][WORKERS][];
         String key = "test-" + System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
         try {
@@ -51,17 +53,20 @@ class MemoryAllReduceTest {
         } finally {
             pool.shutdownNow();
         }
-        for (int step = 0; step < STEPS; step++) {
-            float[] expected = vectors[step][0].clone();
+        for (int entry = 0; entry < 2 * STEPS; entry++) {
+            if (vectors[entry][0] == null) {
+                continue;
+            }
+            float[] expected = vectors[entry][0].clone();
             for (int w = 1; w < WORKERS; w++) {
                 for (int i = 0; i < expected.length; i++) {
-                    expected[i] += vectors[step][w][i];
+                    expected[i] += vectors[entry][w][i];
                 }
             }
             for (int w = 0; w < WORKERS; w++) {
                 for (int i = 0; i < expected.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(sums[step][w][i]),
-                            "step " + step + ", worker " + w + ", element " + i);
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(sums[entry][w][i]),
+                            "entry " + entry + " (step " + entry / 2 + "), worker " + w + ", element " + i);
                 }
             }
         }
@@ -79,9 +84,17 @@ class MemoryAllReduceTest {
             for (int step = 0; step < STEPS; step++) {
                 int size = rank == 1 && step == 3 ? 0 : 1 + random.nextInt(4);
                 gradients.compute(batch(size, random), 10);
-                vectors[step][rank] = gradients.vector().clone();
+                vectors[2 * step][rank] = gradients.vector().clone();
                 Thread.sleep(random.nextInt(3));
-                sums[step][rank] = exchange.sumGradients(gradients, step).clone();
+                sums[2 * step][rank] = exchange.sumGradients(gradients, step).clone();
+                if (step % 4 == 3) {
+                    float[] plain = new float[5 + step];
+                    for (int i = 0; i < plain.length; i++) {
+                        plain[i] = (float) random.nextGaussian();
+                    }
+                    vectors[2 * step + 1][rank] = plain.clone();
+                    sums[2 * step + 1][rank] = exchange.sum(plain, step).clone();
+                }
             }
         }
     }

@@ -64,10 +64,12 @@ public final class SyncOverheadBenchmark {
             BarrierTaskContext context = BarrierTaskContext.get();
             int rank = context.partitionId();
             long[] nanos = new long[steps];
-            float[] v = new float[floats];
+            // Two vectors by turns: peers in one JVM read a vector until the next call returns.
+            float[][] vectors = {new float[floats], new float[floats]};
             try (AllReduce exchange = mode.equals("allGather") ? new AllGatherAllReduce(context)
                     : Mesh.open(context, DriverLink.none(), mode.equals("memory"))) {
                 for (int s = 0; s < steps; s++) {
+                    float[] v = vectors[s & 1];
                     Arrays.fill(v, rank + 1);
                     long start = System.nanoTime();
                     exchange.sum(v, s);
