@@ -83,7 +83,8 @@ final class Convolution {
         }
 
         /**
-         * The stride-1 convolution whose output is this one's input gradient: over the output
+         * For a window {@link ShiftedWindows#fits}, the stride-1 convolution whose output is this
+         * one's input gradient (for other windows it is not): over the output
          * gradient's planes, with the kernel flipped and its channels swapped, and each side padded
          * by the kernel's reach minus this padding (a full correlation cropped by it).
          */
@@ -243,8 +244,8 @@ final class Convolution {
         int images = inputShape[0];
         int length = geo.length();
         int inImage = geo.inChannels() * geo.window().inPlane();
-        Geometry back = geo.transposed();
-        if (ShiftedWindows.fits(geo.window()) && back.shifted()) {
+        Geometry back = ShiftedWindows.fits(geo.window()) ? geo.transposed() : null;
+        if (back != null && back.shifted()) {
             Tensor dx = Ops.forOverwrite(inputShape);
             shiftedProducts(grad, flippedTransposed(w, geo), null, back, data(dx));
             return recordInputGrad(dx, grad, w, geo);
