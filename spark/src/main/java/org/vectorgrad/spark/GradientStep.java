@@ -21,14 +21,13 @@ final class GradientStep {
     private final Module model;
     private final List<Tensor> params;
     private final LossFunction loss;
-    private final float[] flat;
+    private float[] flat;
     private float weightedLoss;
 
     GradientStep(Module model, LossFunction loss) {
         this.model = model;
         this.params = model.parameters();
         this.loss = loss;
-        this.flat = new float[ParameterVectors.numel(params) + 1];
     }
 
     /** Forward and backward on this worker's part of the batch (no gradients when it holds none of it). */
@@ -55,6 +54,9 @@ final class GradientStep {
 
     /** The vector to exchange, built in this step's own array: the weighted gradients, then the weighted loss. */
     float[] vector() {
+        if (flat == null) { // an exchange that sums the gradients where they lie never asks
+            flat = new float[ParameterVectors.numel(params) + 1];
+        }
         ParameterVectors.gradientsToArray(params, 1f, flat);
         flat[flat.length - 1] = weightedLoss;
         return flat;
