@@ -3,6 +3,7 @@ package org.vectorgrad.cli;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,11 +28,12 @@ import org.vectorgrad.spark.TrainingData;
 
 /**
  * {@code train --spark}: the same run on Spark. The driver keeps the model, optimizer, schedule,
- * checkpoints and test evaluation exactly as {@link TrainingRun} does; each epoch's training is
- * one data-parallel barrier job ({@link DataParallelTrainer}) over the images cut into
- * {@code --partitions} index ranges. Loaded by name from {@link EpochRunner#spark}.
+ * checkpoints and test evaluation exactly as {@link TrainingRun} does; the epochs are trained by
+ * one data-parallel barrier job ({@link DataParallelTrainer}) whose tasks wait between epochs,
+ * over the images cut into {@code --partitions} index ranges. Loaded by name from {@link EpochRunner#spark}.
  */
 final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
+    private static final Duration KEEP_TASKS = Duration.ofMinutes(2);
     private JavaSparkContext sc;
     private TrainingData data;
     private DataParallelTrainer trainer;
@@ -49,7 +51,8 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
             int taskCpus = sc.getConf().getInt("spark.task.cpus", 1);
             int partitions = spark.partitions() != null ? spark.partitions() : Math.max(1, sc.defaultParallelism() / taskCpus);
             data = blocks(sc, train, partitions, options.model().inputShape());
-            trainer = new DataParallelTrainer(sc, config(options), model, optimizer);
+            // The tasks wait for the next epoch while the driver evaluates and saves: no job per epoch.
+            trainer = new DataParallelTrainer(sc, config(options), model, optimizer).keepTasksBetweenEpochs(KEEP_TASKS);
             evaluator = new Trainer(model, optimizer);
             test = testLoader;
             out.printf(Locale.ROOT, "Spark %s: %d data-parallel workers, %d kernel thread(s) each, gradients summed"
@@ -129,11 +132,17 @@ final class SparkEpochs implements EpochRunner.SparkFactory, EpochRunner {
                 stats.samples() / stats.seconds());
     }
 
-    /** Stopping Spark drops the cached blocks too. */
+    /** Releases the kept tasks, then stops Spark (which drops the cached blocks too). */
     @Override
     public void close() {
-        if (sc != null) {
-            sc.stop();
+        try {
+            if (trainer != null) {
+                trainer.close();
+            }
+        } finally {
+            if (sc != null) {
+                sc.stop();
+            }
         }
     }
 }

@@ -8,8 +8,8 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of one barrier task: one worker for one epoch, with the kernel threads Spark gave the
- * task. A Scala function because {@code RDDBarrier.mapPartitions} has no Java-friendly overload.
+ * The body of one barrier task: one worker for one epoch (or for several, when the driver keeps
+ * the tasks between epochs), with the kernel threads Spark gave the task. A Scala function because {@code RDDBarrier.mapPartitions} has no Java-friendly overload.
  */
 final class BarrierWorker extends AbstractFunction1<Iterator<SampleBlock>, Iterator<WorkerResult>>
         implements Serializable {
@@ -35,8 +35,10 @@ final class BarrierWorker extends AbstractFunction1<Iterator<SampleBlock>, Itera
                     ? () -> new AllGatherAllReduce(context)
                     : () -> Mesh.open(context, driver);
             WorkerResult result = KernelThreads.call(threads,
-                    () -> new WorkerEpoch(plan, rank, world).run(shard, opener, driver));
-            return CollectionConverters.asScala(List.of(result).iterator());
+                    () -> new WorkerEpoch(plan, rank, world).run(shard, opener, driver, context::isInterrupted));
+            // null: the results went to the driver over its channel, epoch by epoch
+            List<WorkerResult> returned = result == null ? List.of() : List.of(result);
+            return CollectionConverters.asScala(returned.iterator());
         }
     }
 }

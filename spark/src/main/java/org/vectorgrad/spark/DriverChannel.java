@@ -14,17 +14,25 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * The driver's end of a training epoch: workers connect to swap their gradient-exchange addresses
- * ({@link Rendezvous}), to report progress (rank 0, a few times a second) and failures. A failure is acknowledged before the worker throws, so when Spark reports
- * the job as failed the driver already holds the worker's original exception and step (Spark's
- * own report of a barrier stage keeps only the text).
+ * The driver's end of a training job: workers connect to swap their gradient-exchange addresses
+ * ({@link Rendezvous}), to report progress (rank 0, a few times a second) and failures. A failure
+ * is acknowledged before the worker throws, so when Spark reports the job as failed the driver
+ * already holds the worker's original exception and step (Spark's own report of a barrier stage
+ * keeps only the text). Tasks kept between epochs also send their epoch results here and are told
+ * the next epoch (or to stop) over the same connection.
  */
 final class DriverChannel implements AutoCloseable {
     static final byte PROGRESS = 1;
     static final byte FAILURE = 2;
     static final byte ADDRESS = 3;
+    static final byte RESULT = 4;
+    static final byte NEXT = 5;
+    static final byte STOP = 6;
 
     /** Samples trained and their loss sum, as last reported. */
     record Progress(int samples, double lossSum) {
@@ -36,10 +44,13 @@ final class DriverChannel implements AutoCloseable {
     private final List<WorkerFailure> failures = new ArrayList<>();
     private final List<Socket> connections = new ArrayList<>();
     private final Rendezvous rendezvous = new Rendezvous();
+    private final Consumer<WorkerResult> results;
+    private final Map<Integer, DataOutputStream> workers = new ConcurrentHashMap<>();
     private volatile Progress progress = new Progress(0, 0);
 
-    private DriverChannel(String host) throws IOException {
+    private DriverChannel(String host, Consumer<WorkerResult> results) throws IOException {
         this.host = host;
+        this.results = results;
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(0), 64);
         Thread acceptor = new Thread(this::acceptLoop, "vectorgrad-driver-channel");
@@ -47,9 +58,12 @@ final class DriverChannel implements AutoCloseable {
         acceptor.start();
     }
 
-    /** Listens on an ephemeral port of every interface; workers are told {@code host}. */
-    static DriverChannel open(String host) throws IOException {
-        return new DriverChannel(host);
+    /**
+     * Listens on an ephemeral port of every interface; workers are told {@code host}. Epoch
+     * results that workers send go to {@code results}, on the channel's reader threads.
+     */
+    static DriverChannel open(String host, Consumer<WorkerResult> results) throws IOException {
+        return new DriverChannel(host, results);
     }
 
     String address() {
@@ -58,6 +72,46 @@ final class DriverChannel implements AutoCloseable {
 
     Progress progress() {
         return progress;
+    }
+
+    /**
+     * Tells the {@code world} workers that sent a result to train {@code epoch}, loading the
+     * given state first (null: keep theirs); false if one of them cannot be told.
+     */
+    boolean next(int world, int epoch, byte[] model, byte[] optimizer) {
+        progress = new Progress(0, 0);
+        for (int rank = 0; rank < world; rank++) {
+            DataOutputStream out = workers.get(rank);
+            if (out == null) {
+                return false;
+            }
+            try {
+                synchronized (out) {
+                    out.writeByte(NEXT);
+                    out.writeInt(epoch);
+                    WorkerResult.writeBytes(out, model);
+                    WorkerResult.writeBytes(out, optimizer);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tells every waiting worker to end its task (best effort: they also end when the channel closes). */
+    void stop() {
+        for (DataOutputStream out : workers.values()) {
+            try {
+                synchronized (out) {
+                    out.writeByte(STOP);
+                    out.flush();
+                }
+            } catch (IOException ignored) {
+                // that worker is gone already
+            }
+        }
     }
 
     /**
@@ -92,6 +146,10 @@ final class DriverChannel implements AutoCloseable {
                 byte type = in.readByte();
                 if (type == PROGRESS) {
                     progress = new Progress(in.readInt(), in.readDouble());
+                } else if (type == RESULT) {
+                    WorkerResult result = WorkerResult.readFrom(in);
+                    workers.put(result.rank(), out);
+                    results.accept(result);
                 } else if (type == ADDRESS) {
                     rendezvous.register(in.readInt(), in.readInt(), in.readUTF(), out);
                 } else if (type == FAILURE) {

@@ -8,9 +8,21 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.function.BooleanSupplier;
 
-/** A worker's end of the {@link DriverChannel}; every report is best effort (training never waits on it for long). */
+/**
+ * A worker's end of the {@link DriverChannel}. Reports are best effort (training never waits on
+ * them for long); only tasks kept between epochs depend on the link, for their results and the
+ * driver's next epoch.
+ */
 final class DriverLink implements AutoCloseable {
+    /** The driver's go-ahead for tasks kept between epochs: the epoch, and the state to load where the driver changed it. */
+    record NextEpoch(int epoch, byte[] model, byte[] optimizer) {
+    }
+
+    // How often a waiting task checks whether Spark killed it.
+    private static final int KILL_CHECK_MILLIS = 500;
     private static final long PROGRESS_INTERVAL_NANOS = 100_000_000L;
     private static final int TIMEOUT_MILLIS = 10_000;
     // Peers may still be loading their partition (from disk, or recomputing it) when one arrives.
@@ -18,11 +30,14 @@ final class DriverLink implements AutoCloseable {
 
     private final Socket socket;
     private final DataOutputStream out;
+    private final DataInputStream in;
     private long lastProgress;
+    private boolean joined;
 
     private DriverLink(Socket socket) throws IOException {
         this.socket = socket;
         this.out = socket == null ? null : new DataOutputStream(socket.getOutputStream());
+        this.in = socket == null ? null : new DataInputStream(socket.getInputStream());
     }
 
     /** Connects to {@code host:port}; if that fails, a link that reports nothing. */
@@ -64,16 +79,58 @@ final class DriverLink implements AutoCloseable {
             out.writeUTF(address);
             out.flush();
             socket.setSoTimeout(RENDEZVOUS_TIMEOUT_MILLIS);
-            DataInputStream in = new DataInputStream(socket.getInputStream());
             String[] addresses = new String[world];
             for (int i = 0; i < world; i++) {
                 addresses[i] = in.readUTF();
             }
             socket.setSoTimeout(TIMEOUT_MILLIS);
+            joined = true;
             return addresses;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * True when every one of the {@code world} workers reached the driver (they met in its
+     * rendezvous, or this is the only one): only then can the tasks stay between epochs, and all
+     * of them agree on it.
+     */
+    boolean reachesDriverWithPeers(int world) {
+        return out != null && (joined || world == 1);
+    }
+
+    /** Sends an epoch's result to the driver (tasks kept between epochs); unlike reports, a failure here fails the task. */
+    void result(WorkerResult result) throws IOException {
+        out.writeByte(DriverChannel.RESULT);
+        result.writeTo(out);
+        out.flush();
+    }
+
+    /**
+     * Waits for the driver's next epoch; null when it says stop or its channel closes (it stops
+     * tasks it no longer needs, on its own clock, so no worker leaves while a peer takes the next
+     * epoch), or when Spark kills the task.
+     */
+    NextEpoch awaitNext(BooleanSupplier killed) throws IOException {
+        socket.setSoTimeout(KILL_CHECK_MILLIS);
+        int command;
+        while (true) {
+            try {
+                command = in.read();
+                break;
+            } catch (SocketTimeoutException e) {
+                if (killed.getAsBoolean()) {
+                    return null;
+                }
+            }
+        }
+        socket.setSoTimeout(TIMEOUT_MILLIS);
+        if (command != DriverChannel.NEXT) {
+            return null;
+        }
+        int epoch = in.readInt();
+        return new NextEpoch(epoch, WorkerResult.readBytes(in), WorkerResult.readBytes(in));
     }
 
     /** Reports progress at most every 100 ms, and always when {@code last}. */
@@ -104,7 +161,7 @@ final class DriverLink implements AutoCloseable {
             out.writeInt(bytes.length);
             out.write(bytes);
             out.flush();
-            socket.getInputStream().read();
+            in.read();
         } catch (IOException ignored) {
             // Spark still reports the failure, as text
         }

@@ -6,10 +6,16 @@ import org.vectorgrad.Generator;
 
 /**
  * What every worker needs for one epoch: the configuration, the epoch, the data size, where the
- * driver listens, and the broadcast starting state (model and optimizer as safetensors bytes).
+ * driver listens, the broadcast starting state (model and optimizer as safetensors bytes), and
+ * whether the tasks stay for the driver's next epoch once this one is done.
  */
-record EpochPlan(TrainingConfig config, int epoch, int count, String driverAddress, Broadcast<EpochStart> start)
-        implements Serializable {
+record EpochPlan(TrainingConfig config, int epoch, int count, String driverAddress, Broadcast<EpochStart> start,
+                 boolean keepTasks) implements Serializable {
+
+    /** The same run's epoch {@code next}, for tasks that stayed. */
+    EpochPlan withEpoch(int next) {
+        return new EpochPlan(config, next, count, driverAddress, start, keepTasks);
+    }
 
     /** The epoch's sample order: {@code torch.randperm(count)} seeded with {@code seed + epoch}, or 0..count-1. */
     int[] order() {

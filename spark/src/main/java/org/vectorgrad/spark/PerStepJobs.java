@@ -31,7 +31,7 @@ final class PerStepJobs {
 
     static EpochStats run(JavaSparkContext sc, TrainingData data, TrainingConfig config, Module model,
                           Optimizer optimizer, int epoch, StepProgress progress) {
-        EpochPlan plan = new EpochPlan(config, epoch, data.count(), null, null);
+        EpochPlan plan = new EpochPlan(config, epoch, data.count(), null, null, false);
         int[] order = plan.order();
         JavaRDD<SampleBlock> shares = byShare(data, plan);
         try {

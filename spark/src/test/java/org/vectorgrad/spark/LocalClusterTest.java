@@ -1,5 +1,6 @@
 package org.vectorgrad.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -80,6 +84,28 @@ class LocalClusterTest {
             assertEquals(2, failure.step());
             assertEquals("injected failure in worker 1",
                     assertInstanceOf(IllegalStateException.class, failure.getCause()).getMessage());
+        }
+    }
+
+    /** Tasks kept between epochs in executor JVMs (a TCP exchange, results over the driver's channel): the same bits. */
+    @Test
+    void keptTasksInExecutorJvmsTrainAsOneJobPerEpoch() {
+        try (TrainingData prepared = TrainingData.fromBlocks(data.blocks(sc, 40, 3), 2)) {
+            DataParallelTrainer perEpoch = new DataParallelTrainer(sc, config(WorkerFailureTest.NEVER));
+            List<float[]> expected = new ArrayList<>();
+            for (int epoch = 0; epoch < 3; epoch++) {
+                expected.add(perEpoch.trainEpoch(prepared, epoch, StepProgress.NONE).stepLosses());
+            }
+            // after the per-epoch run: kept tasks hold both slots between their epochs
+            try (DataParallelTrainer kept = new DataParallelTrainer(sc, config(WorkerFailureTest.NEVER))
+                    .keepTasksBetweenEpochs(Duration.ofMinutes(1))) {
+                for (int epoch = 0; epoch < 3; epoch++) {
+                    assertArrayEquals(expected.get(epoch), kept.trainEpoch(prepared, epoch, StepProgress.NONE)
+                            .stepLosses(), "epoch " + epoch);
+                }
+                assertArrayEquals(ParameterVectors.parametersToArray(perEpoch.model().parameters()),
+                        ParameterVectors.parametersToArray(kept.model().parameters()));
+            }
         }
     }
 }
