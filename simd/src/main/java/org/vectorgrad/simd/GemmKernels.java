@@ -35,10 +35,29 @@ final class GemmKernels {
     /** C[r·crs + j] (+)= Σ_p ap[ao + p·MR + r]·bp[bo + p·NR + j] for r &lt; MR, j &lt; NR, p &lt; kc. */
     static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs, boolean load) {
         if (WIDE) {
-            tile12(kc, ap, ao, bp, bo, c, co, crs, load);
+            tile12(kc, ap, ao, bp, null, bo, c, co, crs, load);
         } else {
             tile5(kc, ap, ao, bp, bo, c, co, crs, load);
         }
+    }
+
+    /**
+     * {@link #tile} reading B's rows where they lie: row p's NR columns start at
+     * {@code b[starts[p] + bo]}, contiguous. For products whose A has few slivers a packed panel
+     * is copied for little reuse; the loop is the same FMA chain, so the same bits.
+     */
+    static void tileRows(int kc, float[] ap, int ao, float[] b, int[] starts, int bo, float[] c, int co, int crs,
+                         boolean load) {
+        if (WIDE) {
+            tile12(kc, ap, ao, b, starts, bo, c, co, crs, load);
+        } else {
+            throw new IllegalStateException("rows in place need the 12-row tile (16 lanes)");
+        }
+    }
+
+    /** Whether {@link #tileRows} is available: the 12-row tile of 16-lane vectors. */
+    static boolean readsRowsInPlace() {
+        return WIDE;
     }
 
     /**
@@ -46,6 +65,15 @@ final class GemmKernels {
      * m that is not a multiple of MR) skips the padding rows' arithmetic.
      */
     static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs, boolean load) {
+        tile4(kc, ap, ao, bp, null, bo, c, co, crs, load);
+    }
+
+    /**
+     * {@link #tile4} over B rows in place: row p's NR columns start at {@code b[starts[p] + bo]}
+     * (a packed panel when {@code starts} is null).
+     */
+    static void tile4(int kc, float[] ap, int ao, float[] bp, int[] starts, int bo, float[] c, int co, int crs,
+                      boolean load) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, co) : z;
         FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, co + L) : z;
@@ -57,8 +85,9 @@ final class GemmKernels {
         FloatVector c31 = load ? FloatVector.fromArray(SPECIES, c, co + 3 * crs + L) : z;
         for (int p = 0; p < kc; p++) {
             int a = ao + p * MR;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bo + p * NR + L);
+            int row = starts == null ? bo + p * NR : starts[p] + bo;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, row);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, row + L);
             FloatVector x = FloatVector.broadcast(SPECIES, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -82,8 +111,8 @@ final class GemmKernels {
         c31.intoArray(c, co + 3 * crs + L);
     }
 
-    private static void tile12(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
-                              boolean load) {
+    private static void tile12(int kc, float[] ap, int ao, float[] bp, int[] starts, int bo, float[] c, int co,
+                               int crs, boolean load) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, co) : z;
         FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, co + L) : z;
@@ -111,8 +140,9 @@ final class GemmKernels {
         FloatVector c111 = load ? FloatVector.fromArray(SPECIES, c, co + 11 * crs + L) : z;
         for (int p = 0; p < kc; p++) {
             int a = ao + p * 12;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bo + p * NR + L);
+            int row = starts == null ? bo + p * NR : starts[p] + bo;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, row);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, row + L);
             FloatVector x = FloatVector.broadcast(SPECIES, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);

@@ -24,6 +24,9 @@ final class PackedGemm {
     /** Columns of a packed B block: KC×NC floats (1 MB at 16 lanes) stay in L2/L3. */
     static final int NC = NR * 32;
 
+    /** At most this many A slivers read B's rows in place rather than from a packed panel. */
+    static final int IN_PLACE_SLIVERS = 3;
+
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private PackedGemm() {
@@ -50,7 +53,7 @@ final class PackedGemm {
                     int rows = Math.min(mc, i1 - ic);
                     float[] ap = w.packedA(roundUp(rows, MR) * depth);
                     GemmPacking.packA(g, ic, rows, pc, depth, ap);
-                    sweep(g, ap, 0, MR * depth, bp, ic, rows, jc, nc, depth, load, w.tile);
+                    sweep(g, ap, 0, MR * depth, new Panel(bp, null, 0), ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -66,7 +69,7 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweep(g, ap, 0, MR * depth, bp, ic, rows, jc + jr, cols, depth, load, w.tile);
+            sweep(g, ap, 0, MR * depth, new Panel(bp, null, 0), ic, rows, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -83,58 +86,99 @@ final class PackedGemm {
 
     /**
      * C[i0..i1, j0..j1) (+)= A·B with A already in full-depth slivers ({@link VectorMatmul#pack});
-     * i0 is a multiple of MR. Each B panel is packed right before the sweep that uses it.
+     * i0 is a multiple of MR. Each B panel is packed right before the sweep that uses it, unless
+     * the micro-kernel reads B's rows in place ({@link #readsInPlace}).
      */
     static void blockPacked(Gemm g, float[] slivers, int i0, int i1, int j0, int j1) {
         Workspace w = WORKSPACE.get();
         int k = g.k();
         int kc = balanced(k, KC, 1);
         float[] bp = w.packedB(NR * kc);
+        int[] starts = readsInPlace(g, i1 - i0) ? w.rowStarts(kc) : null;
         for (int pc = 0; pc < k; pc += kc) {
             int depth = Math.min(kc, k - pc);
             boolean load = pc > 0 || g.accumulate();
+            for (int p = 0; starts != null && p < depth; p++) {
+                starts[p] = g.bRowStart(pc + p);
+            }
             for (int jr = j0; jr < j1; jr += NR) {
                 int cols = Math.min(NR, j1 - jr);
-                GemmPacking.packB(g, pc, depth, jr, cols, bp);
-                sweep(g, slivers, i0 * k + pc * MR, MR * k, bp, i0, i1 - i0, jr, cols, depth, load, w.tile);
-            }
-        }
-    }
-
-    // Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride.
-    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, float[] bp, int ic, int mc, int jc,
-                              int nc, int kc, boolean load, float[] tile) {
-        float[] c = g.c();
-        int crs = g.cRowStride();
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir);
-                int co = g.cOffset() + (ic + ir) * crs + jc + jr;
-                if (rows == MR && cols == NR) {
-                    GemmKernels.tile(kc, ap, aBase + ir / MR * aSliverStride, bp, jr * kc, c, co, crs, load);
+                int aBase = i0 * k + pc * MR;
+                if (starts != null && cols == NR) {
+                    sweep(g, slivers, aBase, MR * k, new Panel(g.b(), starts, jr), i0, i1 - i0, jr, cols, depth,
+                            load, w.tile);
                 } else {
-                    edge(kc, ap, aBase + ir / MR * aSliverStride, bp, jr * kc, c, co, crs, rows, cols, load, tile);
+                    GemmPacking.packB(g, pc, depth, jr, cols, bp);
+                    sweep(g, slivers, aBase, MR * k, new Panel(bp, null, 0), i0, i1 - i0, jr, cols, depth, load,
+                            w.tile);
                 }
             }
         }
     }
 
+    /**
+     * Whether the micro-kernel should read B's rows where they lie instead of a packed panel:
+     * contiguous columns and at most {@link #IN_PLACE_SLIVERS} slivers of A, too few to repay
+     * copying the panel (a convolution's few output channels against its image windows).
+     */
+    static boolean readsInPlace(Gemm g, int rows) {
+        return g.bColStride() == 1 && GemmKernels.readsRowsInPlace() && rows <= IN_PLACE_SLIVERS * MR;
+    }
+
+    /**
+     * Where a sweep reads B: a packed panel ({@code starts} null, panel t at {@code t·NR·kc}),
+     * or rows in place, row p's columns from {@code b[starts[p] + column]}.
+     */
+    private record Panel(float[] b, int[] starts, int column) {
+        int offset(int jr, int kc) {
+            return starts == null ? jr * kc : column + jr;
+        }
+    }
+
+    // Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride.
+    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, Panel b, int ic, int mc, int jc,
+                              int nc, int kc, boolean load, float[] tile) {
+        float[] c = g.c();
+        int crs = g.cRowStride();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bo = b.offset(jr, kc);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                int co = g.cOffset() + (ic + ir) * crs + jc + jr;
+                int ao = aBase + ir / MR * aSliverStride;
+                if (rows == MR && cols == NR) {
+                    full(kc, ap, ao, b, bo, c, co, crs, load);
+                } else {
+                    edge(kc, ap, ao, b, bo, c, co, crs, rows, cols, load, tile);
+                }
+            }
+        }
+    }
+
+    private static void full(int kc, float[] ap, int ao, Panel b, int bo, float[] c, int co, int crs, boolean load) {
+        if (b.starts() == null) {
+            GemmKernels.tile(kc, ap, ao, b.b(), bo, c, co, crs, load);
+        } else {
+            GemmKernels.tileRows(kc, ap, ao, b.b(), b.starts(), bo, c, co, crs, load);
+        }
+    }
+
     // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
     // tile and copies back what is in C; a full four-row tile needs no scratch.
-    private static void edge(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
+    private static void edge(int kc, float[] ap, int ao, Panel b, int bo, float[] c, int co, int crs,
                              int rows, int cols, boolean load, float[] tile) {
         if (rows == 4 && cols == NR) {
-            GemmKernels.tile4(kc, ap, ao, bp, bo, c, co, crs, load);
+            GemmKernels.tile4(kc, ap, ao, b.b(), b.starts(), bo, c, co, crs, load);
             return;
         }
         for (int r = 0; r < rows && load; r++) {
             System.arraycopy(c, co + r * crs, tile, r * NR, cols);
         }
         if (rows <= 4) {
-            GemmKernels.tile4(kc, ap, ao, bp, bo, tile, 0, NR, load);
+            GemmKernels.tile4(kc, ap, ao, b.b(), b.starts(), bo, tile, 0, NR, load);
         } else {
-            GemmKernels.tile(kc, ap, ao, bp, bo, tile, 0, NR, load);
+            full(kc, ap, ao, b, bo, tile, 0, NR, load);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, co + r * crs, cols);
@@ -145,7 +189,15 @@ final class PackedGemm {
     private static final class Workspace {
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private int[] starts = new int[0];
         private final float[] tile = new float[MR * NR];
+
+        int[] rowStarts(int size) {
+            if (starts.length < size) {
+                starts = new int[size];
+            }
+            return starts;
+        }
 
         float[] packedA(int size) {
             if (a.length < size) {

@@ -26,7 +26,7 @@ final class PackedMatrixTest {
 
     private static final int[][] SHAPES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 5}, {7, 1, 5}, {12, 32, 9}, {13, 33, 9},
-        {25, 70, 300}, {5, 17, 513}, {64, 196, 144},
+        {25, 70, 300}, {5, 17, 513}, {64, 196, 144}, {16, 40, 20}, {36, 64, 270}, {37, 33, 20},
     };
 
     @Test
@@ -35,14 +35,23 @@ final class PackedMatrixTest {
         for (int[] s : SHAPES) {
             for (boolean columnMajor : new boolean[] {false, true}) {
                 for (boolean accumulate : new boolean[] {false, true}) {
-                    check(random, s[0], s[1], s[2], columnMajor, accumulate);
+                    for (int columnStep : new int[] {1, 2}) {
+                        check(random, s[0], s[1], s[2], columnMajor, accumulate, columnStep);
+                    }
                 }
             }
         }
     }
 
-    private static void check(Random random, int m, int n, int k, boolean columnMajor, boolean accumulate) {
-        String context = m + "x" + n + "x" + k + (columnMajor ? " column-major A" : "") + (accumulate ? " +=" : "");
+    /**
+     * B's columns {@code columnStep} apart: with contiguous columns and few rows of A the packed
+     * product reads B's rows in place instead of packing them (matmul always packs), so the
+     * comparison with matmul also pins that path to the packed one's bits.
+     */
+    private static void check(Random random, int m, int n, int k, boolean columnMajor, boolean accumulate,
+                              int columnStep) {
+        String context = m + "x" + n + "x" + k + (columnMajor ? " column-major A" : "") + (accumulate ? " +=" : "")
+                + ", B columns " + columnStep + " apart";
         float[] a = Values.GAUSSIAN.fill(random, new float[OFFSET + m * k]);
         float[] b = Values.GAUSSIAN.fill(random, new float[OFFSET + 2 * k * n]);
         float[] c0 = Values.GAUSSIAN.fill(random, new float[OFFSET + m * (n + 3)]);
@@ -51,13 +60,12 @@ final class PackedMatrixTest {
         float[] expected = c0.clone();
         float[] packedResult = c0.clone();
         float[] reference = c0.clone();
-        // B's columns two apart: a strided operand.
-        VECTOR.matmul(m, n, k, a, OFFSET, ars, acs, b, OFFSET, 2 * n, 2, expected, OFFSET, n + 3, accumulate);
+        VECTOR.matmul(m, n, k, a, OFFSET, ars, acs, b, OFFSET, 2 * n, columnStep, expected, OFFSET, n + 3, accumulate);
         PackedMatrix packed = VECTOR.pack(m, k, a, OFFSET, ars, acs);
         assertEquals(m, packed.rows());
         assertEquals(k, packed.depth());
-        VECTOR.matmulPacked(packed, n, b, OFFSET, 2 * n, 2, packedResult, OFFSET, n + 3, accumulate);
-        SCALAR.matmulPacked(SCALAR.pack(m, k, a, OFFSET, ars, acs), n, b, OFFSET, 2 * n, 2, reference, OFFSET,
+        VECTOR.matmulPacked(packed, n, b, OFFSET, 2 * n, columnStep, packedResult, OFFSET, n + 3, accumulate);
+        SCALAR.matmulPacked(SCALAR.pack(m, k, a, OFFSET, ars, acs), n, b, OFFSET, 2 * n, columnStep, reference, OFFSET,
                 n + 3, accumulate);
         boolean packedPath = m > 1 && n > 1;
         if (packedPath) {
