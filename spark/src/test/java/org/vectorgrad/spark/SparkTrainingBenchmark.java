@@ -1,6 +1,7 @@
 package org.vectorgrad.spark;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,10 +41,12 @@ public final class SparkTrainingBenchmark {
         }
         TrainingConfig config = TrainingConfig.of(() -> FashionMnistSliceTest.build("mlp"),
                 p -> new SGD(p, 0.03f, 0.9f), 64, 784).withSync(sync);
-        DataParallelTrainer trainer = new DataParallelTrainer(LocalSpark.context(), config);
-        CosineAnnealingLR schedule = new CosineAnnealingLR(trainer.optimizer(), epochs);
-        try (TrainingData data = TrainingData.fromBlocks(LocalSpark.context().parallelize(blocks, partitions),
-                partitions)) {
+        // Tasks kept between epochs, as the CLI does.
+        try (DataParallelTrainer trainer = new DataParallelTrainer(LocalSpark.context(), config)
+                     .keepTasksBetweenEpochs(Duration.ofMinutes(2));
+             TrainingData data = TrainingData.fromBlocks(LocalSpark.context().parallelize(blocks, partitions),
+                     partitions)) {
+            CosineAnnealingLR schedule = new CosineAnnealingLR(trainer.optimizer(), epochs);
             for (int epoch = 0; epoch < epochs; epoch++) {
                 EpochStats stats = trainer.trainEpoch(data, epoch, StepProgress.NONE);
                 schedule.step();
