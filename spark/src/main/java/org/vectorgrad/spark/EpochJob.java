@@ -58,6 +58,7 @@ final class EpochJob implements AutoCloseable {
     private byte[] heldOptimizer;
     private boolean waiting;
     private ScheduledFuture<?> release;
+    private long launched;
 
     private EpochJob(JavaSparkContext sc, TrainingData data, long keepMillis, Broadcast<EpochPlan.EpochStart> start)
             throws IOException {
@@ -94,6 +95,7 @@ final class EpochJob implements AutoCloseable {
     }
 
     private void launch(JavaSparkContext sc) {
+        launched = System.nanoTime();
         ClassTag<WorkerResult> tag = ClassTag$.MODULE$.apply(WorkerResult.class);
         RDD<WorkerResult> tasks = data.blocks().rdd().barrier()
                 .mapPartitions(new BarrierWorker(plan, data.featureSize()), false, tag);
@@ -116,9 +118,9 @@ final class EpochJob implements AutoCloseable {
         return sc.getConf().get("spark.driver.host", "localhost");
     }
 
-    /** The epoch the job was started at; null only if its tasks ended without training it, which they do not. */
+    /** The epoch the job was started at, timed from the job's submission. */
     EpochStats first(Module model, Optimizer optimizer, StepProgress progress) {
-        EpochStats stats = await(model, optimizer, progress, System.nanoTime());
+        EpochStats stats = await(model, optimizer, progress, launched);
         if (stats == null) {
             throw new IllegalStateException("the Spark job of epoch " + plan.epoch() + " ended without its results");
         }
