@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register-blocked GEMM micro-kernels: C[0..MR, 0..NR) (+)= Ã·B̃ over one depth block of
  * packed operands, where Ã is an MR-row sliver stored p-major ({@code ap[p·MR + r]}) and B̃ an
- * NR-column panel stored p-major ({@code bp[p·NR + j]}), NR = 2 vectors. Each step broadcasts MR
+ * NR-column panel stored p-major ({@code bp[p·NR + j]}, or B's rows read where they lie), NR = 2
+ * vectors. Each step broadcasts MR
  * elements of Ã against the two vectors of B̃ into MR×2 accumulators that live in registers.
  *
  * <p>The tile height follows the register file, chosen once from the vector length so C2 folds
@@ -32,45 +33,24 @@ final class GemmKernels {
     private GemmKernels() {
     }
 
-    /** C[r·crs + j] (+)= Σ_p ap[ao + p·MR + r]·bp[bo + p·NR + j] for r &lt; MR, j &lt; NR, p &lt; kc. */
-    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs, boolean load) {
-        if (WIDE) {
-            tile12(kc, ap, ao, bp, null, bo, c, co, crs, load);
-        } else {
-            tile5(kc, ap, ao, bp, bo, c, co, crs, load);
-        }
-    }
-
     /**
-     * {@link #tile} reading B's rows where they lie: row p's NR columns start at
-     * {@code b[starts[p] + bo]}, contiguous. For products whose A has few slivers a packed panel
-     * is copied for little reuse; the loop is the same FMA chain, so the same bits.
+     * C[r·crs + j] (+)= Σ_p ap[ao + p·MR + r]·B[p][j] for r &lt; MR, j &lt; NR, p &lt; kc, where B's row p
+     * is a packed panel's ({@code bp[bo + p·NR + j]}) when {@code starts} is null, else read where
+     * it lies ({@code bp[starts[p] + bo + j]}): products whose A has few slivers reuse a packed
+     * panel too little to repay copying it. Either way the same FMA chain, so the same bits.
      */
-    static void tileRows(int kc, float[] ap, int ao, float[] b, int[] starts, int bo, float[] c, int co, int crs,
-                         boolean load) {
+    static void tile(int kc, float[] ap, int ao, float[] bp, int[] starts, int bo, float[] c, int co, int crs,
+                     boolean load) {
         if (WIDE) {
-            tile12(kc, ap, ao, b, starts, bo, c, co, crs, load);
+            tile12(kc, ap, ao, bp, starts, bo, c, co, crs, load);
         } else {
-            throw new IllegalStateException("rows in place need the 12-row tile (16 lanes)");
+            tile5(kc, ap, ao, bp, starts, bo, c, co, crs, load);
         }
-    }
-
-    /** Whether {@link #tileRows} is available: the 12-row tile of 16-lane vectors. */
-    static boolean readsRowsInPlace() {
-        return WIDE;
     }
 
     /**
      * The first four rows of {@link #tile}: a sliver with at most four real rows (the last of an
      * m that is not a multiple of MR) skips the padding rows' arithmetic.
-     */
-    static void tile4(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs, boolean load) {
-        tile4(kc, ap, ao, bp, null, bo, c, co, crs, load);
-    }
-
-    /**
-     * {@link #tile4} over B rows in place: row p's NR columns start at {@code b[starts[p] + bo]}
-     * (a packed panel when {@code starts} is null).
      */
     static void tile4(int kc, float[] ap, int ao, float[] bp, int[] starts, int bo, float[] c, int co, int crs,
                       boolean load) {
@@ -206,8 +186,8 @@ final class GemmKernels {
         c111.intoArray(c, co + 11 * crs + L);
     }
 
-    private static void tile5(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int crs,
-                              boolean load) {
+    private static void tile5(int kc, float[] ap, int ao, float[] bp, int[] starts, int bo, float[] c, int co,
+                              int crs, boolean load) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c00 = load ? FloatVector.fromArray(SPECIES, c, co) : z;
         FloatVector c01 = load ? FloatVector.fromArray(SPECIES, c, co + L) : z;
@@ -221,8 +201,9 @@ final class GemmKernels {
         FloatVector c41 = load ? FloatVector.fromArray(SPECIES, c, co + 4 * crs + L) : z;
         for (int p = 0; p < kc; p++) {
             int a = ao + p * 5;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bo + p * NR + L);
+            int row = starts == null ? bo + p * NR : starts[p] + bo;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, row);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, row + L);
             FloatVector x = FloatVector.broadcast(SPECIES, ap[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);

@@ -53,7 +53,7 @@ final class PackedGemm {
                     int rows = Math.min(mc, i1 - ic);
                     float[] ap = w.packedA(roundUp(rows, MR) * depth);
                     GemmPacking.packA(g, ic, rows, pc, depth, ap);
-                    sweep(g, ap, 0, MR * depth, new Panel(bp, null, 0), ic, rows, jc, nc, depth, load, w.tile);
+                    sweep(g, ap, 0, MR * depth, bp, null, 0, ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -69,7 +69,7 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweep(g, ap, 0, MR * depth, new Panel(bp, null, 0), ic, rows, jc + jr, cols, depth, load, w.tile);
+            sweep(g, ap, 0, MR * depth, bp, null, 0, ic, rows, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -98,19 +98,17 @@ final class PackedGemm {
         for (int pc = 0; pc < k; pc += kc) {
             int depth = Math.min(kc, k - pc);
             boolean load = pc > 0 || g.accumulate();
+            int aBase = i0 * k + pc * MR;
             for (int p = 0; starts != null && p < depth; p++) {
                 starts[p] = g.bRowStart(pc + p);
             }
             for (int jr = j0; jr < j1; jr += NR) {
                 int cols = Math.min(NR, j1 - jr);
-                int aBase = i0 * k + pc * MR;
                 if (starts != null && cols == NR) {
-                    sweep(g, slivers, aBase, MR * k, new Panel(g.b(), starts, jr), i0, i1 - i0, jr, cols, depth,
-                            load, w.tile);
+                    sweep(g, slivers, aBase, MR * k, g.b(), starts, jr, i0, i1 - i0, jr, cols, depth, load, w.tile);
                 } else {
                     GemmPacking.packB(g, pc, depth, jr, cols, bp);
-                    sweep(g, slivers, aBase, MR * k, new Panel(bp, null, 0), i0, i1 - i0, jr, cols, depth, load,
-                            w.tile);
+                    sweep(g, slivers, aBase, MR * k, bp, null, 0, i0, i1 - i0, jr, cols, depth, load, w.tile);
                 }
             }
         }
@@ -121,64 +119,50 @@ final class PackedGemm {
      * contiguous columns and at most {@link #IN_PLACE_SLIVERS} slivers of A, too few to repay
      * copying the panel (a convolution's few output channels against its image windows).
      */
-    static boolean readsInPlace(Gemm g, int rows) {
-        return g.bColStride() == 1 && GemmKernels.readsRowsInPlace() && rows <= IN_PLACE_SLIVERS * MR;
+    private static boolean readsInPlace(Gemm g, int rows) {
+        return g.bColStride() == 1 && rows <= IN_PLACE_SLIVERS * MR;
     }
 
     /**
-     * Where a sweep reads B: a packed panel ({@code starts} null, panel t at {@code t·NR·kc}),
-     * or rows in place, row p's columns from {@code b[starts[p] + column]}.
+     * Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride. B is packed panels
+     * ({@code starts} null: panel t at {@code b[t·NR·kc]}) or rows in place (row p's columns from
+     * {@code b[starts[p] + column]}).
      */
-    private record Panel(float[] b, int[] starts, int column) {
-        int offset(int jr, int kc) {
-            return starts == null ? jr * kc : column + jr;
-        }
-    }
-
-    // Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride.
-    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, Panel b, int ic, int mc, int jc,
-                              int nc, int kc, boolean load, float[] tile) {
+    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, float[] b, int[] starts, int column,
+                              int ic, int mc, int jc, int nc, int kc, boolean load, float[] tile) {
         float[] c = g.c();
         int crs = g.cRowStride();
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int bo = b.offset(jr, kc);
+            int bo = starts == null ? jr * kc : column + jr;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 int co = g.cOffset() + (ic + ir) * crs + jc + jr;
                 int ao = aBase + ir / MR * aSliverStride;
                 if (rows == MR && cols == NR) {
-                    full(kc, ap, ao, b, bo, c, co, crs, load);
+                    GemmKernels.tile(kc, ap, ao, b, starts, bo, c, co, crs, load);
                 } else {
-                    edge(kc, ap, ao, b, bo, c, co, crs, rows, cols, load, tile);
+                    edge(kc, ap, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
                 }
             }
         }
     }
 
-    private static void full(int kc, float[] ap, int ao, Panel b, int bo, float[] c, int co, int crs, boolean load) {
-        if (b.starts() == null) {
-            GemmKernels.tile(kc, ap, ao, b.b(), bo, c, co, crs, load);
-        } else {
-            GemmKernels.tileRows(kc, ap, ao, b.b(), b.starts(), bo, c, co, crs, load);
-        }
-    }
-
     // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
     // tile and copies back what is in C; a full four-row tile needs no scratch.
-    private static void edge(int kc, float[] ap, int ao, Panel b, int bo, float[] c, int co, int crs,
+    private static void edge(int kc, float[] ap, int ao, float[] b, int[] starts, int bo, float[] c, int co, int crs,
                              int rows, int cols, boolean load, float[] tile) {
         if (rows == 4 && cols == NR) {
-            GemmKernels.tile4(kc, ap, ao, b.b(), b.starts(), bo, c, co, crs, load);
+            GemmKernels.tile4(kc, ap, ao, b, starts, bo, c, co, crs, load);
             return;
         }
         for (int r = 0; r < rows && load; r++) {
             System.arraycopy(c, co + r * crs, tile, r * NR, cols);
         }
         if (rows <= 4) {
-            GemmKernels.tile4(kc, ap, ao, b.b(), b.starts(), bo, tile, 0, NR, load);
+            GemmKernels.tile4(kc, ap, ao, b, starts, bo, tile, 0, NR, load);
         } else {
-            full(kc, ap, ao, b, bo, tile, 0, NR, load);
+            GemmKernels.tile(kc, ap, ao, b, starts, bo, tile, 0, NR, load);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, co + r * crs, cols);
