@@ -54,6 +54,7 @@ final class EpochJob implements AutoCloseable {
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private EpochPlan plan;
     private JavaFutureAction<List<WorkerResult>> job;
+    // The state every worker holds after the last epoch (worker 0's, which the driver adopted).
     private byte[] heldModel;
     private byte[] heldOptimizer;
     private boolean waiting;
@@ -208,10 +209,7 @@ final class EpochJob implements AutoCloseable {
 
     private EpochStats adoptAndWait(List<WorkerResult> results, Module model, Optimizer optimizer, long began) {
         EpochStats stats = adopt(results, model, optimizer, began);
-        WorkerResult first = results.stream().filter(r -> r.rank() == 0).findFirst().orElseThrow();
         synchronized (this) {
-            heldModel = first.model();
-            heldOptimizer = first.optimizer();
             waiting = true;
             release = RELEASER.schedule(this::releaseIdle, keepMillis, TimeUnit.MILLISECONDS);
         }
@@ -241,6 +239,8 @@ final class EpochJob implements AutoCloseable {
         }
         model.loadStateDict(StateBytes.decode(first.model()));
         optimizer.loadStateDict(StateBytes.decode(first.optimizer()));
+        heldModel = first.model();
+        heldOptimizer = first.optimizer();
         return stats(plan, first.stepLosses(), (System.nanoTime() - began) / 1e9, results.size(), syncNanos / 1e3);
     }
 

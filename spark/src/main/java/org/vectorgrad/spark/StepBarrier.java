@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A reusable barrier for workers in one JVM that meet twice a step. A waiter parks at once and
- * the last arrival unparks it. Spinning first (200 µs, then 50 µs naps, as this class did) made
+ * A reusable barrier for workers in one JVM that meet once a step. A waiter parks at once and
+ * the last arrival unparks it. Spinning first (200 µs, then 50 µs naps, as its predecessor did) made
  * Spark's second MLP epoch 10-20% slower on two cores: the spinning worker kept its core while
  * the JIT compiler, still busy in that epoch, took the other worker's, so both waited on it.
  * A waiter wakes every {@value #PARK_NANOS} ns to check for a kill. Arrivals happen-before
