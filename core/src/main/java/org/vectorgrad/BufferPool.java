@@ -42,6 +42,8 @@ final class BufferPool {
     private boolean inPass;
     /** The large buffers allocated on this thread during the running pass (created on first use). */
     private Set<float[]> born;
+    /** The buffer of the gradient the running derivative consumes, when nothing else references it. */
+    private float[] donated;
 
     private BufferPool() {
     }
@@ -67,6 +69,33 @@ final class BufferPool {
     static float[] forOverwrite(int length) {
         float[] buffer = reusedOrNull(length);
         return buffer != null ? buffer : fresh(length);
+    }
+
+    /**
+     * The result buffer of an elementwise derivative whose element i reads only element i of
+     * {@code grad}: grad's own buffer when the engine {@link #donate donated} it for the running
+     * derivative, else {@link #forOverwrite}. A ReLU's backward then writes over the gradient it
+     * consumes instead of a result buffer that is fresh (zeroed by the JVM, then cold) when the
+     * pool's buffers of that size are held by the step's activations.
+     */
+    static float[] overwriting(Tensor grad, int length) {
+        if (length >= MIN_LENGTH && grad.data.length == length && grad.isDenseStorage()) {
+            BufferPool pool = LOCAL.get();
+            if (pool.donated == grad.data) {
+                pool.donated = null;
+                return grad.data;
+            }
+        }
+        return forOverwrite(length);
+    }
+
+    /**
+     * Offers {@code buffer} (or nothing, for null) to the derivative about to run on this thread:
+     * the engine vouches that the gradient viewing it is the only reference left, and that it
+     * drops that gradient once the derivative returns.
+     */
+    static void donate(float[] buffer) {
+        LOCAL.get().donated = buffer;
     }
 
     private static float[] reusedOrNull(int length) {

@@ -183,7 +183,7 @@ final class Elementwise {
             return null;
         }
         int n = Shapes.numel(self.layout.shape);
-        float[] dst = BufferPool.forOverwrite(n);
+        float[] dst = BufferPool.overwriting(grad, n); // in place is safe: element i reads grad[i] only
         K.thresholdBackward(n, threshold, grad.data, grad.layout.offset, self.data, self.layout.offset, dst, 0);
         return Tensor.wrap(dst, self.layout.shape);
     }

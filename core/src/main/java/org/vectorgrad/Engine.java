@@ -130,11 +130,25 @@ final class Engine {
             }
             return;
         }
-        Tensor[] grads = node.apply(grad);
+        Tensor[] grads = apply(node, grad, pending);
         for (int i = 0; i < grads.length; i++) {
             if (node.next[i] != null && grads[i] != null) {
                 pending.add(node.next[i], grads[i]);
             }
+        }
+    }
+
+    // A gradient only the engine holds is donated to the derivative, which may write its result
+    // over it (BufferPool.overwriting); the engine drops the gradient right after.
+    private static Tensor[] apply(Node node, Tensor grad, Pending pending) {
+        if (!pending.exclusive(grad)) {
+            return node.apply(grad);
+        }
+        BufferPool.donate(grad.data);
+        try {
+            return node.apply(grad);
+        } finally {
+            BufferPool.donate(null);
         }
     }
 
@@ -237,6 +251,12 @@ final class Engine {
             references.remove(grad.data);
             BufferPool.forget(grad.data);
             return true;
+        }
+
+        /** True when {@code grad}, taken out of this map, is the only tensor viewing its buffer (born in this pass). */
+        boolean exclusive(Tensor grad) {
+            int[] count = references == null ? null : references.get(grad.data);
+            return count != null && count[0] == 1 && grad.isDenseStorage();
         }
 
         /** Gives up one reference to {@code grad}'s buffer; the last one returns it to the pool. */

@@ -221,4 +221,58 @@ class BufferRecyclingTest {
         loss.backward(Tensor.scalar(1f), true);
         assertArrayEquals(map(once, v -> v + v), x.grad().toArray());
     }
+
+    /**
+     * ReLU's backward writes over the gradient it consumes when only the engine holds it: the
+     * gradient of x.relu().mul(3).sum() is ·3's buffer, rewritten by relu and adopted by x, so
+     * nothing returns to the pool. A result buffer of relu's own would leave ·3's there. A length
+     * no other test uses keeps the pool's list for it empty at the start.
+     */
+    @Test
+    void reluBackwardWritesOverTheGradientItConsumes() {
+        int length = LARGE + 11;
+        Tensor x = Tensor.randn(length).requiresGrad(true);
+        long before = BufferPool.pooledFloats();
+        x.relu().mul(3f).sum().backward();
+        assertEquals(before, BufferPool.pooledFloats());
+        assertArrayEquals(map(x.detach().toArray(), v -> v > 0f ? 3f : 0f), x.grad().toArray());
+    }
+
+    /**
+     * add's backward hands one tensor to both ReLUs: the first must leave it intact for the
+     * second, which may then write over it. The oracle is relu's derivative computed here.
+     */
+    @Test
+    void reluBackwardsSharingAGradientEachSeeItIntact() {
+        Tensor a = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor b = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor w = Tensor.randn(LARGE);
+        a.relu().add(b.relu()).mul(w).sum().backward();
+        float[] weights = w.toArray();
+        float[] av = a.detach().toArray();
+        float[] bv = b.detach().toArray();
+        float[] expectedA = new float[LARGE];
+        float[] expectedB = new float[LARGE];
+        for (int i = 0; i < LARGE; i++) {
+            expectedA[i] = av[i] > 0f ? weights[i] : 0f;
+            expectedB[i] = bv[i] > 0f ? weights[i] : 0f;
+        }
+        assertArrayEquals(expectedA, a.grad().toArray());
+        assertArrayEquals(expectedB, b.grad().toArray());
+    }
+
+    @Test
+    void aGradientPassedToReluBackwardIsNeverOverwritten() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor gradient = Tensor.randn(LARGE);
+        float[] expected = gradient.toArray();
+        x.mul(1f).relu().backward(gradient);
+        assertArrayEquals(expected, gradient.toArray());
+        float[] values = x.detach().toArray();
+        float[] expectedGrad = new float[LARGE];
+        for (int i = 0; i < LARGE; i++) {
+            expectedGrad[i] = values[i] > 0f ? expected[i] : 0f;
+        }
+        assertArrayEquals(expectedGrad, x.grad().toArray());
+    }
 }
