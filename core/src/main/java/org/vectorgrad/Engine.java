@@ -89,9 +89,22 @@ final class Engine {
                     }
                 }
             }
+            if (recycle && !retainGraph) {
+                releaseLeases(order);
+            }
         } finally {
             if (recycle) {
                 BufferPool.endPass();
+            }
+        }
+    }
+
+    // The activations of containers whose nodes this pass freed are dead (ActivationLease).
+    private static void releaseLeases(List<Node> order) {
+        for (Node node : order) {
+            ActivationLease lease = node.lease;
+            if (lease != null && lease.releaseIfDead()) {
+                node.lease = null;
             }
         }
     }

@@ -58,4 +58,14 @@ final class Internals implements TensorInternals {
     public void bumpVersion(Tensor t) {
         t.counter().bump();
     }
+
+    @Override
+    public long nextNodeSequence() {
+        return Node.nextSequence();
+    }
+
+    @Override
+    public void leaseActivations(Tensor input, java.util.List<Tensor> intermediates, Tensor output, long since) {
+        ActivationLease.attach(input, intermediates, output, since);
+    }
 }

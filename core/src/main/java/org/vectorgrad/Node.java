@@ -45,6 +45,8 @@ final class Node implements GradFn {
     final Tensor leaf;
     /** The non-leaf output that asked to keep its gradient ({@code retain_grad}); may be null. */
     Tensor retainer;
+    /** The activations a container kept to itself, recycled once a backward pass freed its nodes; may be null. */
+    ActivationLease lease;
 
     private Node(String name, Node[] next, int[][] inputShapes, Tensor[] saved, Derivative derivative,
                  Tensor leaf) {
@@ -69,6 +71,11 @@ final class Node implements GradFn {
             }
         }
         return versions;
+    }
+
+    /** The sequence number the next node will get. */
+    static long nextSequence() {
+        return SEQUENCE.get();
     }
 
     static Node operation(String name, Node[] next, int[][] inputShapes, Tensor[] saved, Derivative derivative) {
@@ -231,6 +238,16 @@ final class Node implements GradFn {
             }
         }
         return grad;
+    }
+
+    /** True while this node keeps saved tensors (it saved some, and no backward pass freed them). */
+    boolean holdsSaved() {
+        return saved != null && saved.length > 0;
+    }
+
+    /** True once a backward pass freed this node's saved tensors. */
+    boolean isReleased() {
+        return saved == null;
     }
 
     /** Frees the saved tensors (nodes that saved none stay runnable, as in PyTorch). */

@@ -48,4 +48,14 @@ public interface TensorInternals {
 
     /** Counts an in-place write into the tensor's storage that bypassed the tensor ops (its version counter). */
     void bumpVersion(Tensor t);
+
+    /** The sequence number the next autograd node will get: a container's first node, if it records one. */
+    long nextNodeSequence();
+
+    /**
+     * Declares that {@code intermediates}, computed from {@code input} into {@code output} since
+     * node {@code since}, were seen by nothing but the graph: their buffers are recycled once a
+     * backward pass has freed the nodes that saved them.
+     */
+    void leaseActivations(Tensor input, java.util.List<Tensor> intermediates, Tensor output, long since);
 }

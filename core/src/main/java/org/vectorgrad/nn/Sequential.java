@@ -2,10 +2,18 @@ package org.vectorgrad.nn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.internal.SharedSecrets;
+import org.vectorgrad.internal.TensorInternals;
 
 /** Applies its layers in order ({@code torch.nn.Sequential}); they are named "0", "1", .... */
 public final class Sequential extends Module {
+    private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
+    /** Layers whose forward keeps no tensor outside the graph's saved tensors (audited; exact classes). */
+    private static final Set<Class<? extends Module>> PRIVATE_LAYERS = Set.of(Conv2d.class, ReLU.class,
+            MaxPool2d.class, Flatten.class, Linear.class, BatchNorm1d.class, BatchNorm2d.class, Dropout.class);
     private final List<Module> layers = new ArrayList<>();
 
     public Sequential(Module... layers) {
@@ -36,10 +44,39 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = x;
-        for (Module layer : layers) {
-            out = layer.call(out);
+        if (!Autograd.isGradEnabled() || !keepsActivationsToItself()) {
+            Tensor out = x;
+            for (Module layer : layers) {
+                out = layer.call(out);
+            }
+            return out;
         }
+        // The outputs of all layers but the last are seen by the graph alone: their buffers are
+        // recycled once a backward pass has freed the nodes that saved them (the next step's
+        // activations then reuse them instead of fresh, zeroed arrays).
+        long since = INTERNALS.nextNodeSequence();
+        List<Tensor> intermediates = new ArrayList<>(layers.size());
+        Tensor out = x;
+        for (int i = 0; i < layers.size(); i++) {
+            out = layers.get(i).call(out);
+            if (i < layers.size() - 1) {
+                intermediates.add(out);
+            }
+        }
+        INTERNALS.leaseActivations(x, intermediates, out, since);
         return out;
+    }
+
+    /**
+     * True when every layer is a built-in one known to keep no tensor of its forward (other
+     * than through the graph's saved tensors) and no forward hook could see one.
+     */
+    private boolean keepsActivationsToItself() {
+        for (Module layer : layers) {
+            if (!PRIVATE_LAYERS.contains(layer.getClass()) || layer.hasForwardHooks()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
