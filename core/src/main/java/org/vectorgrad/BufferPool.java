@@ -150,7 +150,14 @@ final class BufferPool {
         if (buffer.length < MIN_LENGTH || pool.pooled + buffer.length > BUDGET) {
             return;
         }
-        pool.free.computeIfAbsent(buffer.length, length -> new ArrayDeque<>()).push(new SoftReference<>(buffer));
+        ArrayDeque<SoftReference<float[]>> list = pool.free.computeIfAbsent(buffer.length, length -> new ArrayDeque<>());
+        for (SoftReference<float[]> entry : list) {
+            if (entry.get() == buffer) {
+                // Already free (a buffer two owners vouched for): pooled twice it would be handed out twice.
+                return;
+            }
+        }
+        list.push(new SoftReference<>(buffer));
         pool.pooled += buffer.length;
     }
 

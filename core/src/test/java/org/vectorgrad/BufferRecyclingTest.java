@@ -17,6 +17,7 @@ import org.vectorgrad.nn.MaxPool2d;
 import org.vectorgrad.nn.Module;
 import org.vectorgrad.nn.ReLU;
 import org.vectorgrad.nn.Sequential;
+import org.vectorgrad.nn.models.ResNet;
 import org.vectorgrad.optim.SGD;
 
 /**
@@ -50,6 +51,12 @@ class BufferRecyclingTest {
         Supplier<Module> cnn = () -> new Sequential(new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2, 2),
                 new Flatten(), new Linear(8 * 14 * 14, 10));
         assertTrainingMatches(cnn, new int[] {24, 1, 28, 28});
+    }
+
+    /** ResNet-18 leases the activations of its stem and blocks (ActivationLease): steps after the first reuse them. */
+    @Test
+    void resNetTrainingIsBitIdenticalWithAndWithoutRecycling() {
+        assertTrainingMatches(() -> ResNet.resnet18(10), new int[] {4, 3, 40, 40});
     }
 
     @Test

@@ -57,7 +57,7 @@ public abstract class Module {
 
     /** Registers {@code hook} to run after every {@link #call} of this module; the handle removes it. */
     /** True when a forward hook (which may keep this module's input or output) is registered. */
-    final boolean hasForwardHooks() {
+    public final boolean hasForwardHooks() {
         List<ForwardHook> hooks = forwardHooks;
         return hooks != null && !hooks.isEmpty();
     }

@@ -13,7 +13,8 @@ public final class Sequential extends Module {
     private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
     /** Layers whose forward keeps no tensor outside the graph's saved tensors (audited; exact classes). */
     private static final Set<Class<? extends Module>> PRIVATE_LAYERS = Set.of(Conv2d.class, ReLU.class,
-            MaxPool2d.class, Flatten.class, Linear.class, BatchNorm1d.class, BatchNorm2d.class, Dropout.class);
+            MaxPool2d.class, AvgPool2d.class, AdaptiveAvgPool2d.class, Flatten.class, Linear.class, BatchNorm1d.class,
+            BatchNorm2d.class, Dropout.class);
     private final List<Module> layers = new ArrayList<>();
 
     public Sequential(Module... layers) {

@@ -1,7 +1,11 @@
 package org.vectorgrad.nn.models;
 
+import java.util.List;
+import org.vectorgrad.Autograd;
 import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.internal.SharedSecrets;
+import org.vectorgrad.internal.TensorInternals;
 import org.vectorgrad.nn.BatchNorm2d;
 import org.vectorgrad.nn.Conv2d;
 import org.vectorgrad.nn.Module;
@@ -11,6 +15,7 @@ import org.vectorgrad.nn.Sequential;
 /** torchvision's ResNet BasicBlock: two 3×3 conv-BN pairs and a shortcut (projected when the shape changes). */
 public final class BasicBlock extends Module {
     static final int EXPANSION = 1;
+    private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
 
     private final Conv2d conv1;
     private final BatchNorm2d bn1;
@@ -30,9 +35,20 @@ public final class BasicBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = relu.call(bn1.call(conv1.call(x)));
-        out = bn2.call(conv2.call(out));
+        long since = INTERNALS.nextNodeSequence();
+        Tensor c1 = conv1.call(x);
+        Tensor b1 = bn1.call(c1);
+        Tensor r1 = relu.call(b1);
+        Tensor c2 = conv2.call(r1);
+        Tensor b2 = bn2.call(c2);
         Tensor identity = downsample == null ? x : downsample.call(x);
-        return relu.call(out.add(identity));
+        Tensor sum = b2.add(identity);
+        Tensor out = relu.call(sum);
+        // The block's activations are seen by the graph alone unless a hook saw them: leased, so
+        // their buffers are recycled once a backward pass has freed the block's nodes.
+        if (Autograd.isGradEnabled() && !Models.anyHooks(conv1, bn1, relu, conv2, bn2, downsample)) {
+            INTERNALS.leaseActivations(x, List.of(c1, b1, r1, c2, b2, identity, sum), out, since);
+        }
+        return out;
     }
 }

@@ -1,7 +1,12 @@
 package org.vectorgrad.nn.models;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.vectorgrad.Autograd;
 import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.internal.SharedSecrets;
+import org.vectorgrad.internal.TensorInternals;
 import org.vectorgrad.nn.AdaptiveAvgPool2d;
 import org.vectorgrad.nn.BatchNorm;
 import org.vectorgrad.nn.BatchNorm2d;
@@ -18,6 +23,7 @@ import org.vectorgrad.nn.Sequential;
  * and initialisation, so after the same {@code manualSeed} the weights equal torchvision's bit for bit.
  */
 public final class ResNet extends Module {
+    private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
     private final Conv2d conv1;
     private final BatchNorm2d bn1;
     private final ReLU relu;
@@ -86,11 +92,22 @@ public final class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor out = maxpool.call(relu.call(bn1.call(conv1.call(x))));
-        for (Sequential layer : layers) {
-            out = layer.call(out);
+        long since = INTERNALS.nextNodeSequence();
+        List<Tensor> intermediates = new ArrayList<>();
+        Tensor out = x;
+        for (Module stage : new Module[] {conv1, bn1, relu, maxpool, layers[0], layers[1], layers[2], layers[3],
+            avgpool}) {
+            out = stage.call(out);
+            intermediates.add(out);
         }
-        out = avgpool.call(out);
-        return fc.call(out.reshape(out.shape()[0], -1));
+        Tensor flat = out.reshape(out.shape()[0], -1);
+        intermediates.add(flat);
+        Tensor logits = fc.call(flat);
+        // Seen by the graph alone unless a hook saw them: leased, recycled once a backward pass freed the graph.
+        if (Autograd.isGradEnabled() && !Models.anyHooks(conv1, bn1, relu, maxpool, layers[0], layers[1], layers[2],
+                layers[3], avgpool, fc)) {
+            INTERNALS.leaseActivations(x, intermediates, logits, since);
+        }
+        return logits;
     }
 }
