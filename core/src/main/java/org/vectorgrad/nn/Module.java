@@ -55,13 +55,13 @@ public abstract class Module {
         return output;
     }
 
-    /** Registers {@code hook} to run after every {@link #call} of this module; the handle removes it. */
     /** True when a forward hook (which may keep this module's input or output) is registered. */
     public final boolean hasForwardHooks() {
         List<ForwardHook> hooks = forwardHooks;
         return hooks != null && !hooks.isEmpty();
     }
 
+    /** Registers {@code hook} to run after every {@link #call} of this module; the handle removes it. */
     public final synchronized RemovableHandle registerForwardHook(ForwardHook hook) {
         java.util.Objects.requireNonNull(hook, "hook");
         if (forwardHooks == null) {

@@ -43,28 +43,27 @@ public final class Sequential extends Module {
         return layers.size();
     }
 
+    /**
+     * The layers in order. With grad mode on and only built-in layers without hooks, the outputs
+     * of all layers but the last are seen by the graph alone: they are leased, so their buffers are
+     * recycled once a backward pass has freed the nodes that saved them (the next step's
+     * activations then reuse them instead of fresh, zeroed arrays).
+     */
     @Override
     public Tensor forward(Tensor x) {
-        if (!Autograd.isGradEnabled() || !keepsActivationsToItself()) {
-            Tensor out = x;
-            for (Module layer : layers) {
-                out = layer.call(out);
-            }
-            return out;
-        }
-        // The outputs of all layers but the last are seen by the graph alone: their buffers are
-        // recycled once a backward pass has freed the nodes that saved them (the next step's
-        // activations then reuse them instead of fresh, zeroed arrays).
+        boolean leasing = Autograd.isGradEnabled() && keepsActivationsToItself();
         long since = INTERNALS.nextNodeSequence();
         List<Tensor> intermediates = new ArrayList<>(layers.size());
         Tensor out = x;
-        for (int i = 0; i < layers.size(); i++) {
-            out = layers.get(i).call(out);
-            if (i < layers.size() - 1) {
+        for (Module layer : layers) {
+            if (out != x) {
                 intermediates.add(out);
             }
+            out = layer.call(out);
         }
-        INTERNALS.leaseActivations(x, intermediates, out, since);
+        if (leasing) {
+            INTERNALS.leaseActivations(x, intermediates, out, since);
+        }
         return out;
     }
 
