@@ -257,8 +257,7 @@ final class Engine {
          * The buffer then leaves the engine's care and is never recycled.
          */
         boolean adopt(Tensor grad) {
-            int[] count = references == null ? null : references.get(grad.data);
-            if (count == null || count[0] != 1 || !grad.isDenseStorage()) {
+            if (!exclusive(grad)) {
                 return false;
             }
             references.remove(grad.data);

@@ -1,6 +1,7 @@
 package org.vectorgrad;
 
 import org.vectorgrad.internal.TensorInternals;
+import org.vectorgrad.nn.Module;
 
 /** This package's side of {@link TensorInternals}: installed by {@link Tensor}'s static initialiser. */
 final class Internals implements TensorInternals {
@@ -65,7 +66,20 @@ final class Internals implements TensorInternals {
     }
 
     @Override
-    public void leaseActivations(Tensor input, java.util.List<Tensor> intermediates, Tensor output, long since) {
-        ActivationLease.attach(input, intermediates, output, since);
+    public void leaseActivations(Module container, Tensor input, java.util.List<Tensor> intermediates,
+                                 Tensor output, long since) {
+        if (Autograd.isGradEnabled() && !hooked(container.namedChildren().values())) {
+            ActivationLease.attach(input, intermediates, output, since);
+        }
+    }
+
+    // A hook anywhere below a container sees a tensor of its forward (a grandchild's output may be a child's).
+    private static boolean hooked(Iterable<Module> modules) {
+        for (Module module : modules) {
+            if (module.hasForwardHooks() || hooked(module.namedChildren().values())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -14,6 +14,7 @@ import org.vectorgrad.nn.Flatten;
 import org.vectorgrad.nn.Linear;
 import org.vectorgrad.nn.ReLU;
 import org.vectorgrad.nn.Sequential;
+import org.vectorgrad.nn.models.ResNet;
 
 /**
  * A {@link Sequential} of built-in layers leases its intermediate activations
@@ -33,7 +34,11 @@ class ActivationLeaseTest {
 
     /** Allocates and fills many results of the activations' size, which would overwrite any wrongly pooled buffer. */
     private static void churn() {
-        Tensor source = Tensor.randn(BATCH, WIDTH);
+        churn(BATCH, WIDTH);
+    }
+
+    private static void churn(int... shape) {
+        Tensor source = Tensor.randn(shape);
         for (int i = 0; i < 8; i++) {
             source.mul(-1000f - i).exp();
         }
@@ -104,6 +109,25 @@ class ActivationLeaseTest {
         model.forward(Tensor.randn(BATCH, WIDTH).requiresGrad(true)).sum().backward();
         float[] copy = seen.get(0).toArray();
         churn();
+        assertArrayEquals(copy, seen.get(0).toArray());
+    }
+
+    /**
+     * A hook two levels down (on layer1's last block) sees ResNet's own intermediate, the stage's
+     * output: nothing of the forward it watched is leased.
+     */
+    @Test
+    void aHookBelowAChildKeepsWhatItSawIntact() {
+        Tensor.manualSeed(5);
+        ResNet model = ResNet.resnet18(10);
+        List<Tensor> seen = new ArrayList<>();
+        model.namedModules().get("layer1.1").registerForwardHook((module, input, output) -> {
+            seen.add(output);
+            return output;
+        });
+        model.forward(Tensor.randn(2, 3, 64, 64).requiresGrad(true)).sum().backward();
+        float[] copy = seen.get(0).toArray();
+        churn(seen.get(0).shape());
         assertArrayEquals(copy, seen.get(0).toArray());
     }
 

@@ -2,6 +2,7 @@ package org.vectorgrad.internal;
 
 import org.vectorgrad.Derivative;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.nn.Module;
 
 /**
  * What the op families outside package {@code org.vectorgrad} (the nn primitives) need of a
@@ -53,9 +54,11 @@ public interface TensorInternals {
     long nextNodeSequence();
 
     /**
-     * Declares that {@code intermediates}, computed from {@code input} into {@code output} since
-     * node {@code since}, were seen by nothing but the graph: their buffers are recycled once a
-     * backward pass has freed the nodes that saved them.
+     * For a {@code container} whose forward computed {@code intermediates} from {@code input} into
+     * {@code output} since node {@code since}, its own layers keeping none of them: their buffers
+     * are recycled once a backward pass has freed the nodes that saved them. Does nothing outside
+     * grad mode, or when a forward hook on any module below the container could have kept one.
      */
-    void leaseActivations(Tensor input, java.util.List<Tensor> intermediates, Tensor output, long since);
+    void leaseActivations(Module container, Tensor input, java.util.List<Tensor> intermediates, Tensor output,
+                          long since);
 }

@@ -3,7 +3,6 @@ package org.vectorgrad.nn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.internal.SharedSecrets;
 import org.vectorgrad.internal.TensorInternals;
@@ -44,36 +43,33 @@ public final class Sequential extends Module {
     }
 
     /**
-     * The layers in order. With grad mode on and only built-in layers without hooks, the outputs
-     * of all layers but the last are seen by the graph alone: they are leased, so their buffers are
+     * The layers in order. With only built-in layers, the outputs of all layers but the last are
+     * seen by the graph alone (unless a hook watches): they are leased, so their buffers are
      * recycled once a backward pass has freed the nodes that saved them (the next step's
      * activations then reuse them instead of fresh, zeroed arrays).
      */
     @Override
     public Tensor forward(Tensor x) {
-        boolean leasing = Autograd.isGradEnabled() && keepsActivationsToItself();
+        boolean leasing = keepsActivationsToItself();
         long since = INTERNALS.nextNodeSequence();
         List<Tensor> intermediates = new ArrayList<>(layers.size());
         Tensor out = x;
         for (Module layer : layers) {
-            if (out != x) {
+            if (leasing && out != x) {
                 intermediates.add(out);
             }
             out = layer.call(out);
         }
         if (leasing) {
-            INTERNALS.leaseActivations(x, intermediates, out, since);
+            INTERNALS.leaseActivations(this, x, intermediates, out, since);
         }
         return out;
     }
 
-    /**
-     * True when every layer is a built-in one known to keep no tensor of its forward (other
-     * than through the graph's saved tensors) and no forward hook could see one.
-     */
+    /** True when every layer is a built-in one known to keep no tensor of its forward (other than as saved tensors). */
     private boolean keepsActivationsToItself() {
         for (Module layer : layers) {
-            if (!PRIVATE_LAYERS.contains(layer.getClass()) || layer.hasForwardHooks()) {
+            if (!PRIVATE_LAYERS.contains(layer.getClass())) {
                 return false;
             }
         }

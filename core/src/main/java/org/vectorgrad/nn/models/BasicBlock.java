@@ -1,7 +1,6 @@
 package org.vectorgrad.nn.models;
 
 import java.util.List;
-import org.vectorgrad.Autograd;
 import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.internal.SharedSecrets;
@@ -44,11 +43,8 @@ public final class BasicBlock extends Module {
         Tensor identity = downsample == null ? x : downsample.call(x);
         Tensor sum = b2.add(identity);
         Tensor out = relu.call(sum);
-        // The block's activations are seen by the graph alone unless a hook saw them: leased, so
-        // their buffers are recycled once a backward pass has freed the block's nodes.
-        if (Autograd.isGradEnabled() && !Models.anyHooks(conv1, bn1, relu, conv2, bn2, downsample)) {
-            INTERNALS.leaseActivations(x, List.of(c1, b1, r1, c2, b2, identity, sum), out, since);
-        }
+        // Seen by the graph alone (unless a hook watches): recycled once a backward pass freed the block's nodes.
+        INTERNALS.leaseActivations(this, x, List.of(c1, b1, r1, c2, b2, identity, sum), out, since);
         return out;
     }
 }

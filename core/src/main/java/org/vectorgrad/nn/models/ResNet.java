@@ -2,7 +2,6 @@ package org.vectorgrad.nn.models;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.vectorgrad.Autograd;
 import org.vectorgrad.Generator;
 import org.vectorgrad.Tensor;
 import org.vectorgrad.internal.SharedSecrets;
@@ -103,11 +102,8 @@ public final class ResNet extends Module {
         Tensor flat = out.reshape(out.shape()[0], -1);
         intermediates.add(flat);
         Tensor logits = fc.call(flat);
-        // Seen by the graph alone unless a hook saw them: leased, recycled once a backward pass freed the graph.
-        if (Autograd.isGradEnabled() && !Models.anyHooks(conv1, bn1, relu, maxpool, layers[0], layers[1], layers[2],
-                layers[3], avgpool, fc)) {
-            INTERNALS.leaseActivations(x, intermediates, logits, since);
-        }
+        // Seen by the graph alone (unless a hook watches): recycled once a backward pass freed the graph.
+        INTERNALS.leaseActivations(this, x, intermediates, logits, since);
         return logits;
     }
 }
