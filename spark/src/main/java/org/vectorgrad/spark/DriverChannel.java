@@ -89,8 +89,8 @@ final class DriverChannel implements AutoCloseable {
                 synchronized (out) {
                     out.writeByte(NEXT);
                     out.writeInt(epoch);
-                    WorkerResult.writeBytes(out, model);
-                    WorkerResult.writeBytes(out, optimizer);
+                    writeBytes(out, model);
+                    writeBytes(out, optimizer);
                     out.flush();
                 }
             } catch (IOException e) {
@@ -153,9 +153,7 @@ final class DriverChannel implements AutoCloseable {
                 } else if (type == ADDRESS) {
                     rendezvous.register(in.readInt(), in.readInt(), in.readUTF(), out);
                 } else if (type == FAILURE) {
-                    byte[] bytes = new byte[in.readInt()];
-                    in.readFully(bytes);
-                    record(bytes);
+                    record(readBytes(in));
                     synchronized (out) {
                         out.write(1);
                         out.flush();
@@ -169,6 +167,24 @@ final class DriverChannel implements AutoCloseable {
         } catch (IOException e) {
             // a worker's reports are best effort: Spark still reports its failure
         }
+    }
+
+    /** Length-prefixed bytes on the channel's connections; length -1 for null. */
+    static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes == null ? -1 : bytes.length);
+        if (bytes != null) {
+            out.write(bytes);
+        }
+    }
+
+    static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 
     private void record(byte[] bytes) {

@@ -130,7 +130,7 @@ final class DriverLink implements AutoCloseable {
             return null;
         }
         int epoch = in.readInt();
-        return new NextEpoch(epoch, WorkerResult.readBytes(in), WorkerResult.readBytes(in));
+        return new NextEpoch(epoch, DriverChannel.readBytes(in), DriverChannel.readBytes(in));
     }
 
     /** Reports progress at most every 100 ms, and always when {@code last}. */
@@ -158,8 +158,7 @@ final class DriverLink implements AutoCloseable {
         try {
             byte[] bytes = serialise(failure);
             out.writeByte(DriverChannel.FAILURE);
-            out.writeInt(bytes.length);
-            out.write(bytes);
+            DriverChannel.writeBytes(out, bytes);
             out.flush();
             in.read();
         } catch (IOException ignored) {

@@ -24,8 +24,8 @@ record WorkerResult(int rank, int epoch, long parameterChecksum, long syncNanos,
         for (int i = 0; stepLosses != null && i < stepLosses.length; i++) {
             out.writeFloat(stepLosses[i]);
         }
-        writeBytes(out, model);
-        writeBytes(out, optimizer);
+        DriverChannel.writeBytes(out, model);
+        DriverChannel.writeBytes(out, optimizer);
     }
 
     static WorkerResult readFrom(DataInputStream in) throws IOException {
@@ -39,24 +39,7 @@ record WorkerResult(int rank, int epoch, long parameterChecksum, long syncNanos,
         for (int i = 0; i < losses; i++) {
             stepLosses[i] = in.readFloat();
         }
-        return new WorkerResult(rank, epoch, checksum, syncNanos, steps, stepLosses, readBytes(in), readBytes(in));
-    }
-
-    /** Length-prefixed bytes; length -1 for null. */
-    static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
-        out.writeInt(bytes == null ? -1 : bytes.length);
-        if (bytes != null) {
-            out.write(bytes);
-        }
-    }
-
-    static byte[] readBytes(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return bytes;
+        return new WorkerResult(rank, epoch, checksum, syncNanos, steps, stepLosses, DriverChannel.readBytes(in),
+                DriverChannel.readBytes(in));
     }
 }
