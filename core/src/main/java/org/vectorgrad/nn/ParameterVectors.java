@@ -130,11 +130,34 @@ public final class ParameterVectors {
         }
     }
 
-    // dst = g_0, then += g_1, += g_2, ... over elements [at, at + n) of parameter i.
+    // dst = g_0 + g_1, then += g_2, ... over elements [at, at + n) of parameter i.
     private static void sumSlice(List<List<Tensor>> replicas, int i, int at, int n, float[] dst, int dstAt) {
-        copySlice(replicas.get(0).get(i), at, n, dst, dstAt);
-        for (int r = 1; r < replicas.size(); r++) {
+        if (replicas.size() == 1) {
+            copySlice(replicas.get(0).get(i), at, n, dst, dstAt);
+            return;
+        }
+        addTwoSlices(replicas.get(0).get(i), replicas.get(1).get(i), at, n, dst, dstAt);
+        for (int r = 2; r < replicas.size(); r++) {
             addSlice(replicas.get(r).get(i), at, n, dst, dstAt);
+        }
+    }
+
+    // dst = a + b in one pass: the floats of copying a and adding b, with a third less memory
+    // traffic (an exchange of two workers sums 0.9 MB of MLP gradients a step, memory-bound).
+    private static void addTwoSlices(Tensor a, Tensor b, int at, int n, float[] dst, int dstAt) {
+        if (a == null || b == null) {
+            copySlice(a, at, n, dst, dstAt);
+            addSlice(b, at, n, dst, dstAt);
+            return;
+        }
+        Elements x = Elements.of(a);
+        Elements y = Elements.of(b);
+        float[] xs = x.data();
+        float[] ys = y.data();
+        int xFrom = x.offset() + at;
+        int yFrom = y.offset() + at;
+        for (int k = 0; k < n; k++) {
+            dst[dstAt + k] = xs[xFrom + k] + ys[yFrom + k];
         }
     }
 

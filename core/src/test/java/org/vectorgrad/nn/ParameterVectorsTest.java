@@ -171,6 +171,14 @@ class ParameterVectorsTest {
         float[] one = new float[n];
         ParameterVectors.sumGradients(params, List.of(replicas.get(1)), 0, n, one, 0);
         assertArrayEquals(sumOfVectors(params, List.of(replicas.get(1))), one, "a single replica is copied");
+        // Two replicas are added in one pass: the same bits, with a transposed gradient, a missing one and a -0.0.
+        List<List<Tensor>> two = List.of(replicas.get(2), replicas.get(0));
+        float[] pair = new float[n];
+        ParameterVectors.sumGradients(params, two, 0, n, pair, 0);
+        float[] pairExpected = sumOfVectors(params, two);
+        for (int k = 0; k < n; k++) {
+            assertEquals(Float.floatToRawIntBits(pairExpected[k]), Float.floatToRawIntBits(pair[k]), "element " + k + " of two");
+        }
     }
 
     @Test
