@@ -52,7 +52,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         boolean leasing = keepsActivationsToItself();
         long since = INTERNALS.nextNodeSequence();
-        List<Tensor> intermediates = new ArrayList<>(layers.size());
+        List<Tensor> intermediates = leasing ? new ArrayList<>(layers.size()) : List.of();
         Tensor out = x;
         for (Module layer : layers) {
             if (leasing && out != x) {
