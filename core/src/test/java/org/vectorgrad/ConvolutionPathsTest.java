@@ -19,8 +19,8 @@ import org.vectorgrad.nn.Functional;
  * gradient, weight gradient, bias gradient): images that are GEMMs of their own (written in place,
  * or through shifted windows of padded planes, forward and input gradient, with the padding and
  * size rules that choose them),
- * groups of small images (with a partial last group), the batch-split small weight gradient and
- * the chained large one, 1x1 and 7x7 kernels, stride/padding/dilation, batch 1, transposed and
+ * groups of small images (with a partial last group), the batch-split small weight gradient (from
+ * im2col columns, or from channels-last images) and the chained large one, 1x1 and 7x7 kernels, stride/padding/dilation, batch 1, transposed and
  * narrowed inputs and output gradients; and every path bit-identical for 1, 2, 3 and 8 threads.
  */
 @ExtendWith(RestoreThreads.class)
@@ -45,6 +45,11 @@ final class ConvolutionPathsTest {
         {2, 1, 12, 12, 4, 3, 1, 1, 1},     // im2col forward (9 weights), shifted input gradient
         {2, 16, 12, 12, 3, 1, 1, 1, 1},    // 1x1 with padding past the kernel's reach: im2col
         {2, 3, 12, 12, 4, 3, 1, 3, 1},     // padding 3 past a 3x3 kernel's reach: im2col
+        // Weight gradient over channels-last images (stride 1, >= 16 input channels, small dW):
+        {3, 16, 9, 11, 40, 3, 1, 1, 1},    // channels as a 12-row and a 4-row tile, a partial panel
+        {11, 20, 7, 6, 33, 3, 1, 2, 2},    // a packed 8-row sliver, dilation 2, 11 images in 8 pieces
+        {1, 17, 5, 5, 32, 2, 1, 0, 1},     // batch 1, 2x2 kernel without padding, a 5-row sliver
+        {40, 16, 14, 14, 32, 3, 1, 1, 1},  // the CNN's second layer: several chunks a piece
     };
 
     @Test
@@ -59,7 +64,7 @@ final class ConvolutionPathsTest {
     @Test
     void nonContiguousInputsAndGradients() {
         Random random = new Random(6);
-        int[][] cases = {{3, 4, 11, 10, 5, 3, 1, 1, 1}, {9, 3, 6, 7, 4, 3, 2, 1, 1}};
+        int[][] cases = {{3, 4, 11, 10, 5, 3, 1, 1, 1}, {9, 3, 6, 7, 4, 3, 2, 1, 1}, {3, 18, 7, 8, 5, 3, 1, 1, 1}};
         for (int[] c : cases) {
             float[] values = uniform(random, c[0] * c[1] * c[2] * c[3], -1, 1);
             checkAgainstDirect(random, c, transposedLeaf(values, c[0], c[1], c[2], c[3]), true);

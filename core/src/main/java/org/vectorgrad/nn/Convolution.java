@@ -32,7 +32,9 @@ import org.vectorgrad.simd.Window2d;
  * <p>The backward pass is two more recorded ops, so it can itself be differentiated: the input
  * gradient {@code dX = col2im(Wᵀ·G)} (for stride 1, the same shifted-window product of G with
  * the flipped kernel, {@link Geometry#transposed}) and the weight gradient {@code dW = G·colsᵀ},
- * with G the output gradient laid out like Y (read in place for one image); both are bilinear,
+ * with G the output gradient laid out like Y (read in place for one image), or for a small stride-1
+ * dW with many input channels per-tap products over channels-last copies
+ * ({@link ChannelsLastWeightGrad}); both are bilinear,
  * and the three ops' derivatives are each other.
  *
  * <p>Parallelism and determinism: with at least two groups per thread, each thread takes whole
@@ -49,9 +51,9 @@ final class Convolution {
     /** Columns a group of small images gathers side by side, so the GEMM's panels are full. */
     private static final int GROUP_WIDTH = 256;
     /** A weight gradient with at most this many elements is split over the batch. */
-    private static final int SMALL_WEIGHT_GRAD = 1 << 16;
+    static final int SMALL_WEIGHT_GRAD = 1 << 16;
     /** Fixed pieces of the batch a small weight gradient is split into (any thread count). */
-    private static final int PIECES = 8;
+    static final int PIECES = 8;
     /**
      * Fewer weights per output channel than this make dW rows of dot products instead of a GEMM,
      * and keep a product on im2col columns (its GEMM is then bound by its output's stores, which
@@ -306,7 +308,9 @@ final class Convolution {
         int group = geo.group(images);
         int groups = (images + group - 1) / group;
         int pieces = size <= SMALL_WEIGHT_GRAD ? Math.min(PIECES, groups) : 1;
-        if (pieces <= 1) {
+        if (ChannelsLastWeightGrad.suits(geo)) {
+            ChannelsLastWeightGrad.compute(x, grad, geo, data(dw));
+        } else if (pieces <= 1) {
             weightGradRun(x, grad, geo, 0, images, group, data(dw));
         } else {
             float[][] partial = new float[pieces][];
@@ -365,7 +369,8 @@ final class Convolution {
         }
     }
 
-    private static void sumInOrder(float[][] partial, float[] into) {
+    /** into = partial[0] + partial[1] + … in order ({@code into} may be partial[0] itself). */
+    static void sumInOrder(float[][] partial, float[] into) {
         System.arraycopy(partial[0], 0, into, 0, into.length);
         for (int p = 1; p < partial.length; p++) {
             float[] part = partial[p];

@@ -94,6 +94,17 @@ public interface Kernels {
     void matmulPackedRows(PackedMatrix a, int n, float[] b, int[] bRows, float[] c, int cOffset, int cRowStride,
                           boolean accumulate);
 
+    /**
+     * For each shift s: C_s = Σ_p A_s[:, p]⊗B[p, :] (C_s += … when {@code accumulate}), where C_s
+     * is rows [s·m, s·m + m) of C and both operands' depth entries lie anywhere:
+     * C[s·m + i, j] = Σ_{p &lt; k} a[aRows[p] + aShifts[s] + i]·b[bRows[p] + j] for i &lt; m, j &lt; n,
+     * summed over p in order like {@link #matmul}. A convolution's weight gradient over
+     * channels-last images is one such call: aRows the input positions, one shift per kernel tap,
+     * bRows the output-gradient positions, so no im2col matrix is built and both are read in place.
+     */
+    void matmulRows(int m, int n, int k, float[] a, int[] aRows, int[] aShifts, float[] b, int[] bRows,
+                    float[] c, int cOffset, int cRowStride, boolean accumulate);
+
     // ---- neural-network kernels: convolution lowering, pooling, per-channel normalisation ----
 
     /**

@@ -115,6 +115,78 @@ final class PackedGemm {
     }
 
     /**
+     * Units [u0, u1) of {@link VectorMatmul#matmulRows}: unit u is sliver u mod s of group u / s
+     * (s slivers a group), whose C rows start at group·m and whose A column p starts at
+     * {@code g.aColStart(p) + shifts[group]}, A's rows contiguous. The micro-kernel reads whole
+     * slivers (and four-row ones) and whole panels in place through per-depth-block tables; only
+     * another partial sliver or panel is packed, so nothing is read past an operand's rows. Every
+     * unit of a depth block reuses the block's B panel from L1.
+     */
+    static void blockRows(Gemm g, int[] shifts, int u0, int u1) {
+        Workspace w = WORKSPACE.get();
+        int m = g.m();
+        int slivers = (m + MR - 1) / MR;
+        int k = g.k();
+        int kc = balanced(k, KC, 1);
+        int[] aStarts = w.columnStarts(kc);
+        int[] bStarts = w.rowStarts(kc);
+        float[] bp = w.packedB(NR * kc);
+        float[] ap = w.packedA(MR * kc);
+        for (int pc = 0; pc < k; pc += kc) {
+            int depth = Math.min(kc, k - pc);
+            boolean load = pc > 0 || g.accumulate();
+            for (int p = 0; p < depth; p++) {
+                aStarts[p] = g.aColStart(pc + p);
+                bStarts[p] = g.bRowStart(pc + p);
+            }
+            for (int jr = 0; jr < g.n(); jr += NR) {
+                int cols = Math.min(NR, g.n() - jr);
+                boolean inPlace = cols == NR;
+                if (!inPlace) {
+                    GemmPacking.packB(g, pc, depth, jr, cols, bp);
+                }
+                for (int u = u0; u < u1; u++) {
+                    int group = u / slivers;
+                    int ir = u % slivers * MR;
+                    int rows = Math.min(MR, m - ir);
+                    int ao = shifts[group] + ir;
+                    int co = g.cOffset() + (group * m + ir) * g.cRowStride() + jr;
+                    float[] b = inPlace ? g.b() : bp;
+                    int[] bRows = inPlace ? bStarts : null;
+                    int bo = inPlace ? jr : 0;
+                    if (rows == MR || rows == 4) {
+                        edgeOrTile(depth, g.a(), aStarts, ao, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
+                                load, w.tile);
+                    } else {
+                        packColumns(g.a(), aStarts, ao, rows, depth, ap);
+                        edgeOrTile(depth, ap, null, 0, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols, load,
+                                w.tile);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void edgeOrTile(int kc, float[] ap, int[] aRows, int ao, float[] b, int[] starts, int bo,
+                                   float[] c, int co, int crs, int rows, int cols, boolean load, float[] tile) {
+        if (rows == MR && cols == NR) {
+            GemmKernels.tile(kc, ap, aRows, ao, b, starts, bo, c, co, crs, load);
+        } else {
+            edge(kc, ap, aRows, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
+        }
+    }
+
+    // ap[p·MR + r] = A[first + r, p] for r < rows (zero above), A's column p at a[starts[p]].
+    private static void packColumns(float[] a, int[] starts, int first, int rows, int depth, float[] ap) {
+        for (int p = 0; p < depth; p++) {
+            int from = starts[p] + first;
+            for (int r = 0; r < MR; r++) {
+                ap[p * MR + r] = r < rows ? a[from + r] : 0f;
+            }
+        }
+    }
+
+    /**
      * Whether the micro-kernel should read B's rows where they lie instead of a packed panel:
      * contiguous columns and at most {@link #IN_PLACE_SLIVERS} slivers of A, too few to repay
      * copying the panel (a convolution's few output channels against its image windows).
@@ -140,9 +212,9 @@ final class PackedGemm {
                 int co = g.cOffset() + (ic + ir) * crs + jc + jr;
                 int ao = aBase + ir / MR * aSliverStride;
                 if (rows == MR && cols == NR) {
-                    GemmKernels.tile(kc, ap, ao, b, starts, bo, c, co, crs, load);
+                    GemmKernels.tile(kc, ap, null, ao, b, starts, bo, c, co, crs, load);
                 } else {
-                    edge(kc, ap, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
+                    edge(kc, ap, null, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
                 }
             }
         }
@@ -150,19 +222,19 @@ final class PackedGemm {
 
     // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
     // tile and copies back what is in C; a full four-row tile needs no scratch.
-    private static void edge(int kc, float[] ap, int ao, float[] b, int[] starts, int bo, float[] c, int co, int crs,
-                             int rows, int cols, boolean load, float[] tile) {
+    private static void edge(int kc, float[] ap, int[] aRows, int ao, float[] b, int[] starts, int bo, float[] c,
+                             int co, int crs, int rows, int cols, boolean load, float[] tile) {
         if (rows == 4 && cols == NR) {
-            GemmKernels.tile4(kc, ap, ao, b, starts, bo, c, co, crs, load);
+            GemmKernels.tile4(kc, ap, aRows, ao, b, starts, bo, c, co, crs, load);
             return;
         }
         for (int r = 0; r < rows && load; r++) {
             System.arraycopy(c, co + r * crs, tile, r * NR, cols);
         }
         if (rows <= 4) {
-            GemmKernels.tile4(kc, ap, ao, b, starts, bo, tile, 0, NR, load);
+            GemmKernels.tile4(kc, ap, aRows, ao, b, starts, bo, tile, 0, NR, load);
         } else {
-            GemmKernels.tile(kc, ap, ao, b, starts, bo, tile, 0, NR, load);
+            GemmKernels.tile(kc, ap, aRows, ao, b, starts, bo, tile, 0, NR, load);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, co + r * crs, cols);
@@ -174,6 +246,7 @@ final class PackedGemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         private int[] starts = new int[0];
+        private int[] columnStarts = new int[0];
         private final float[] tile = new float[MR * NR];
 
         int[] rowStarts(int size) {
@@ -181,6 +254,13 @@ final class PackedGemm {
                 starts = new int[size];
             }
             return starts;
+        }
+
+        int[] columnStarts(int size) {
+            if (columnStarts.length < size) {
+                columnStarts = new int[size];
+            }
+            return columnStarts;
         }
 
         float[] packedA(int size) {

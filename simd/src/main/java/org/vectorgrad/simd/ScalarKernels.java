@@ -227,14 +227,22 @@ public final class ScalarKernels implements Kernels {
                 cRowStride, accumulate, bRows));
     }
 
+    @Override
+    public void matmulRows(int m, int n, int k, float[] a, int[] aRows, int[] aShifts, float[] b, int[] bRows,
+                           float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        for (int s = 0; s < aShifts.length; s++) {
+            product(new Gemm(m, n, k, a, aShifts[s], 1, 0, b, 0, 0, 1, c, cOffset + s * m * cRowStride, cRowStride,
+                    accumulate, bRows, aRows));
+        }
+    }
+
     // Each element a double-precision sum over p in order: the reference the vector GEMM is held to.
     private static void product(Gemm g) {
         for (int i = 0; i < g.m(); i++) {
-            int aRow = g.aOffset() + i * g.aRowStride();
             for (int j = 0; j < g.n(); j++) {
                 double acc = 0;
                 for (int p = 0; p < g.k(); p++) {
-                    acc += (double) g.a()[aRow + p * g.aColStride()] * g.b()[g.bRowStart(p) + j * g.bColStride()];
+                    acc += (double) g.a()[g.aColStart(p) + i * g.aRowStride()] * g.b()[g.bRowStart(p) + j * g.bColStride()];
                 }
                 int at = g.cOffset() + i * g.cRowStride() + j;
                 g.c()[at] = g.accumulate() ? (float) (g.c()[at] + acc) : (float) acc;

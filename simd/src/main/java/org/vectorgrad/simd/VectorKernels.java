@@ -178,6 +178,12 @@ public final class VectorKernels implements Kernels {
         VectorMatmul.matmulPackedRows(a, n, b, bRows, c, cOffset, cRowStride, accumulate);
     }
 
+    @Override
+    public void matmulRows(int m, int n, int k, float[] a, int[] aRows, int[] aShifts, float[] b, int[] bRows,
+                           float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        VectorMatmul.matmulRows(m, n, k, a, aRows, aShifts, b, bRows, c, cOffset, cRowStride, accumulate);
+    }
+
     // ---- neural-network kernels (bodies in VectorIm2col, VectorPooling, VectorChannels) ----
 
     @Override

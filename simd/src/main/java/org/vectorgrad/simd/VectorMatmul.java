@@ -76,14 +76,40 @@ final class VectorMatmul {
                 c, cOffset, cRowStride, accumulate, bRows));
     }
 
-    private static void runPacked(PackedMatrix a, Gemm g) {
-        if (g.m() == 0 || g.n() == 0) {
+    /**
+     * C (+)= Σ_p A_s[:, p]⊗B[p, :] for every shift s, C_s the s-th block of m rows: the parallel
+     * unit is one group's MR-row sliver, a task a contiguous run of them.
+     */
+    static void matmulRows(int m, int n, int k, float[] a, int[] aRows, int[] aShifts, float[] b, int[] bRows,
+                           float[] c, int cOffset, int cRowStride, boolean accumulate) {
+        Gemm whole = new Gemm(aShifts.length * m, n, k, a, 0, 1, 0, b, 0, 0, 1, c, cOffset, cRowStride, accumulate,
+                bRows, aRows);
+        if (trivial(whole)) {
             return;
         }
-        if (g.k() == 0) {
-            if (!g.accumulate()) {
-                zero(g);
-            }
+        Gemm g = new Gemm(m, n, k, a, 0, 1, 0, b, 0, 0, 1, c, cOffset, cRowStride, accumulate, bRows, aRows);
+        int units = aShifts.length * ceilDiv(m, MR);
+        // One contiguous run of units per thread: a task streams the whole depth (both operands) once,
+        // so units claimed one by one would each read it again.
+        long unitWork = (long) MR * n * k;
+        int perThread = ceilDiv(units, Parallel.callerThreads());
+        int minUnits = (int) Math.max(perThread, Math.min(units, ceilDiv(TASK_WORK, Math.max(1, unitWork))));
+        Parallel.forRange(units, minUnits, (from, to) -> PackedGemm.blockRows(g, aShifts, from, to));
+    }
+
+    // An empty product, or one of depth 0 (C zeroed unless accumulating): nothing for the GEMM.
+    private static boolean trivial(Gemm g) {
+        if (g.m() == 0 || g.n() == 0) {
+            return true;
+        }
+        if (g.k() == 0 && !g.accumulate()) {
+            zero(g);
+        }
+        return g.k() == 0;
+    }
+
+    private static void runPacked(PackedMatrix a, Gemm g) {
+        if (trivial(g)) {
             return;
         }
         boolean byColumns = splitColumns(g);
