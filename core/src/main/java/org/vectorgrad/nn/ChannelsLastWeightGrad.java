@@ -70,9 +70,16 @@ final class ChannelsLastWeightGrad {
         if (pieces > 1) {
             Convolution.sumInOrder(partial, perTap); // onto partial[0]: no further buffer
         }
-        K.copy(new int[] {layout.outC, layout.channels, layout.taps}, perTap, 0,
-                new int[] {1, layout.outC, layout.channels * layout.outC}, dw, 0,
-                new int[] {layout.channels * layout.taps, layout.taps, 1});
+        writeWeightGrad(layout, perTap, dw);
+    }
+
+    // dw[o, c, t] = perTap[t, c, o], walked with perTap's output-channel rows innermost: the reads
+    // run along them, and the writes, C·taps apart, land in lines that the next taps fill.
+    private static void writeWeightGrad(Layout layout, float[] perTap, float[] dw) {
+        int channels = layout.channels;
+        int outC = layout.outC;
+        K.copy(new int[] {channels, layout.taps, outC}, perTap, 0, new int[] {outC, channels * outC, 1}, dw, 0,
+                new int[] {layout.taps, 1, channels * layout.taps});
     }
 
     /** The channels-last sizes of one image, and how many images a chunk holds. */

@@ -118,9 +118,9 @@ final class PackedGemm {
      * Units [u0, u1) of {@link VectorMatmul#matmulRows}: unit u is sliver u mod s of group u / s
      * (s slivers a group), whose C rows start at group·m and whose A column p starts at
      * {@code g.aColStart(p) + shifts[group]}, A's rows contiguous. The micro-kernel reads whole
-     * slivers (and four-row ones) and whole panels in place through per-depth-block tables; only
-     * another partial sliver or panel is packed, so nothing is read past an operand's rows. Every
-     * unit of a depth block reuses the block's B panel from L1.
+     * slivers (and four- and eight-row ones) and whole panels in place through per-depth-block
+     * tables; only another partial sliver or panel is packed, so nothing is read past an
+     * operand's rows. Every unit of a depth block reuses the block's B panel from L1.
      */
     static void blockRows(Gemm g, int[] shifts, int u0, int u1) {
         Workspace w = WORKSPACE.get();
@@ -154,7 +154,7 @@ final class PackedGemm {
                     float[] b = inPlace ? g.b() : bp;
                     int[] bRows = inPlace ? bStarts : null;
                     int bo = inPlace ? jr : 0;
-                    if (rows == MR || rows == 4) {
+                    if (rows == MR || rows == 4 || rows == 8) {
                         edgeOrTile(depth, g.a(), aStarts, ao, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
                                 load, w.tile);
                     } else {
@@ -221,11 +221,16 @@ final class PackedGemm {
     }
 
     // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
-    // tile and copies back what is in C; a full four-row tile needs no scratch.
+    // tile and copies back what is in C; full four- and eight-row tiles need no scratch.
     private static void edge(int kc, float[] ap, int[] aRows, int ao, float[] b, int[] starts, int bo, float[] c,
                              int co, int crs, int rows, int cols, boolean load, float[] tile) {
-        if (rows == 4 && cols == NR) {
+        if ((rows == 4 || rows == 8) && cols == NR) {
+            // Eight rows (the last sliver of 32 or 128 output channels) as two four-row tiles: 16
+            // FMAs a step where the full tile would compute 24 and copy through the scratch tile.
             GemmKernels.tile4(kc, ap, aRows, ao, b, starts, bo, c, co, crs, load);
+            if (rows == 8) {
+                GemmKernels.tile4(kc, ap, aRows, ao + 4, b, starts, bo, c, co + 4 * crs, crs, load);
+            }
             return;
         }
         for (int r = 0; r < rows && load; r++) {
