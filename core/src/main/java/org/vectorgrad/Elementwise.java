@@ -26,6 +26,21 @@ final class Elementwise {
         return out;
     }
 
+    /**
+     * {@link #map} into x's own buffer when a container donated it for this call
+     * ({@link BufferPool#overwriting}): element i reads x[i] only, and a contiguous x and its result
+     * lay elements out alike.
+     */
+    private static Tensor mapOverwriting(UnaryOp op, Tensor x) {
+        if (!x.isDenseStorage()) {
+            return map(op, x);
+        }
+        float[] buffer = BufferPool.overwriting(x, x.data.length);
+        Tensor out = new Tensor(buffer, Layout.contiguous(x.layout.shape), DType.FLOAT32);
+        K.map(op, x.layout.shape, x.data, 0, x.layout.strides, buffer, 0);
+        return out;
+    }
+
     static Tensor zip(BinaryOp op, Tensor a, Tensor b) {
         return zip(op, a.data, a.layout, b.data, b.layout);
     }
@@ -149,7 +164,7 @@ final class Elementwise {
     }
 
     static Tensor relu(Tensor x) {
-        Tensor y = map(UnaryOp.RELU, x);
+        Tensor y = mapOverwriting(UnaryOp.RELU, x);
         return record("ReluBackward0", y, inputs(x), saved(y), (g, s, n) -> grads(thresholdBackward(g, s[0], 0f)));
     }
 

@@ -73,6 +73,21 @@ final class Internals implements TensorInternals {
         }
     }
 
+    @Override
+    public Tensor callOverwriting(Module layer, Tensor input) {
+        BufferPool.donate(input.data);
+        Tensor output;
+        try {
+            output = layer.call(input);
+        } finally {
+            BufferPool.donate(null);
+        }
+        if (output.data == input.data) {
+            input.counter().bump();
+        }
+        return output;
+    }
+
     // A hook anywhere below a container sees a tensor of its forward (a grandchild's output may be a child's).
     private static boolean hooked(Iterable<Module> modules) {
         for (Module module : modules) {

@@ -113,6 +113,30 @@ class ActivationLeaseTest {
     }
 
     /**
+     * A ReLU after a linear layer writes over that layer's output only when nothing else can see
+     * it: a hook on the linear layer keeps the values it saw (negative ones included), equal to
+     * the layer applied on its own.
+     */
+    @Test
+    void aLinearOutputSeenByAHookIsNotOverwrittenByTheReLU() {
+        Sequential model = mlp();
+        Tensor x = Tensor.randn(BATCH, WIDTH).requiresGrad(true);
+        List<Tensor> seen = new ArrayList<>();
+        model.get(0).registerForwardHook((module, input, output) -> {
+            seen.add(output);
+            return output;
+        });
+        model.forward(x).sum().backward();
+        float[] expected = model.get(0).forward(x).toArray();
+        assertArrayEquals(expected, seen.get(0).toArray());
+        float min = Float.MAX_VALUE;
+        for (float v : expected) {
+            min = Math.min(min, v);
+        }
+        assertTrue(min < 0f, "the linear output has negative values for ReLU to clear");
+    }
+
+    /**
      * A hook two levels down (on layer1's last block) sees ResNet's own intermediate, the stage's
      * output: nothing of the forward it watched is leased.
      */

@@ -61,4 +61,12 @@ public interface TensorInternals {
      */
     void leaseActivations(Module container, Tensor input, java.util.List<Tensor> intermediates, Tensor output,
                           long since);
+
+    /**
+     * {@code layer.call(input)} where the container vouches that nothing but it can reach
+     * {@code input} and that no node saved it: an elementwise layer may then write its result over
+     * input's buffer (see {@code BufferPool#overwriting}). When it did, input's version is bumped,
+     * so a node that saved it after all would fail its backward like PyTorch's in-place check.
+     */
+    Tensor callOverwriting(Module layer, Tensor input);
 }
