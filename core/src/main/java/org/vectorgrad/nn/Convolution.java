@@ -356,12 +356,11 @@ final class Convolution {
                 K.matmul(outC, rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
                         cols, 0, 1, width, dw, 0, rows, at > first);
             } else {
-                // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): a GEMM
-                // would pad them to a full panel, so each dW row is its own product of dot products.
-                for (int o = 0; o < outC; o++) {
-                    K.matmul(1, rows, width, g.data(), g.offset() + o * g.rowStride(), width, g.colStride(),
-                            cols, 0, 1, width, dw, o * rows, rows, at > first);
-                }
+                // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): dot
+                // products of G's rows with the columns' rows, both along the positions (a GEMM
+                // would pad them to a full panel); the kernel blocks them to share loads.
+                K.matmul(outC, rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
+                        cols, 0, 1, width, dw, 0, rows, at > first);
             }
         }
         if (transposed && end > first) {

@@ -27,6 +27,9 @@ final class VectorMatmul {
     private static final int COLUMN_DOTS = 2;
     private static final int ROW_SWEEP = 3;
     private static final int COLUMN_SWEEP = 4;
+    private static final int INNER = 5;
+    /** The shortest depth for which few outputs become blocked dot products (VectorInnerProducts). */
+    private static final int INNER_DEPTH = 256;
 
     private VectorMatmul() {
     }
@@ -206,20 +209,25 @@ final class VectorMatmul {
             return ROW_SWEEP;
         } else if (g.n() == 1 && g.aRowStride() == 1) {
             return COLUMN_SWEEP;
+        } else if (g.m() <= VectorInnerProducts.MAX_SIDE && g.n() <= VectorInnerProducts.MAX_SIDE
+                && g.k() >= INNER_DEPTH && g.aColStride() == 1 && g.bRowStride() == 1 && g.bRows() == null
+                && g.aRows() == null) {
+            return INNER;
         }
         return NONE;
     }
 
     private static int vectorCount(Gemm g, int path) {
-        return path == ROW_DOTS || path == COLUMN_SWEEP ? g.m() : g.n();
+        return path == ROW_DOTS || path == COLUMN_SWEEP || path == INNER ? g.m() : g.n();
     }
 
     // One product on a vector path, split over its outputs (sweeps in whole register groups).
     private static void vectorProduct(Gemm g, int path) {
         int count = vectorCount(g, path);
-        int group = path == ROW_SWEEP || path == COLUMN_SWEEP ? VectorMatvec.SWEEP : 1;
+        int group = path == ROW_SWEEP || path == COLUMN_SWEEP ? VectorMatvec.SWEEP
+                : path == INNER ? VectorInnerProducts.ROWS : 1;
         int groups = ceilDiv(count, group);
-        long groupWork = (long) group * g.k();
+        long groupWork = (long) group * g.k() * (path == INNER ? g.n() : 1);
         int minGroups = (int) Math.min(Integer.MAX_VALUE, ceilDiv(TASK_WORK, groupWork));
         Parallel.forRange(groups, minGroups,
                 (from, to) -> vectorRange(g, path, from * group, Math.min(to * group, count)));
@@ -231,6 +239,8 @@ final class VectorMatmul {
                     g.bOffset(), g.bRowStride(), g.c(), g.cOffset(), g.cRowStride(), g.accumulate());
             case COLUMN_DOTS -> VectorMatvec.dots(from, to, g.k(), g.b(), g.bOffset(), g.bColStride(), g.a(),
                     g.aOffset(), g.aColStride(), g.c(), g.cOffset(), 1, g.accumulate());
+            case INNER -> VectorInnerProducts.products(from, to, g.n(), g.k(), g.a(), g.aOffset(), g.aRowStride(),
+                    g.b(), g.bOffset(), g.bColStride(), g.c(), g.cOffset(), g.cRowStride(), g.accumulate());
             case ROW_SWEEP -> VectorMatvec.sweep(from, to, g.k(), g.a(), g.aOffset(), g.aColStride(), g.b(),
                     g.bOffset(), g.bRowStride(), g.c(), g.cOffset(), 1, g.accumulate());
             default -> VectorMatvec.sweep(from, to, g.k(), g.b(), g.bOffset(), g.bRowStride(), g.a(),

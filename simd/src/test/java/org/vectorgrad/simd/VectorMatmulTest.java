@@ -14,7 +14,8 @@ import org.vectorgrad.simd.MatmulCheck.Operand;
 /**
  * The vector matmul against {@link ScalarKernels} (see {@link MatmulCheck} for the tolerance):
  * every combination of plain and transposed A and B, accumulate, C offsets and row strides wider
- * than n, on sizes around the register tile and vector length, skinny shapes, general strides
+ * than n, on sizes around the register tile and vector length, skinny shapes, few outputs over a
+ * long depth, general strides
  * and products large enough for several cache blocks in every dimension and for the parallel path.
  */
 final class VectorMatmulTest {
@@ -26,6 +27,8 @@ final class VectorMatmulTest {
             {1, 10, 784}, {64, 256, 784}, {64, 10, 784}, {4, 32, 16}, {5, 31, 65}, {3, 1, 100}, {1, 7, 1000},
             {1, 1, 4099}, {8, 16, 1}, {2, 65, 3}, {7, 1, 1}, {1, 100, 1}, {13, 2, 127}, {1, 300, 70},
             {300, 1, 70}, {12, 64, 8}, {24, 32, 300}, {129, 129, 129}, {20, 64, 50}, {32, 33, 40},
+            // few outputs over a long depth (blocked dot products when A runs along k and B too):
+            {16, 9, 784}, {5, 7, 300}, {4, 3, 256}, {13, 16, 1000}, {2, 2, 4099},
         };
         Stream.Builder<Arguments> all = Stream.builder();
         for (int[] s : mnk) {
