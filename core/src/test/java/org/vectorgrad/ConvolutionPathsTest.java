@@ -50,6 +50,8 @@ final class ConvolutionPathsTest {
         {11, 20, 7, 6, 33, 3, 1, 2, 2},    // a packed 8-row sliver, dilation 2, 11 images in 8 pieces
         {1, 17, 5, 5, 32, 2, 1, 0, 1},     // batch 1, 2x2 kernel without padding, a 5-row sliver
         {40, 16, 14, 14, 32, 3, 1, 1, 1},  // the CNN's second layer: several chunks a piece
+        {2, 16, 6, 7, 8, 3, 1, 3, 1},      // padding past the kernel's reach: output larger than input
+        {3, 24, 3, 3, 4, 5, 1, 2, 1},      // a 5x5 kernel over a 3x3 image, 24 channels (two full slivers)
     };
 
     @Test
