@@ -68,7 +68,7 @@ final class Internals implements TensorInternals {
     @Override
     public void leaseActivations(Module container, Tensor input, java.util.List<Tensor> intermediates,
                                  Tensor output, long since) {
-        if (Autograd.isGradEnabled() && !hooked(container.namedChildren().values())) {
+        if (Autograd.isGradEnabled() && !watchedBelow(container)) {
             ActivationLease.attach(input, intermediates, output, since);
         }
     }
@@ -86,6 +86,11 @@ final class Internals implements TensorInternals {
             input.counter().bump();
         }
         return output;
+    }
+
+    @Override
+    public boolean watchedBelow(Module container) {
+        return hooked(container.namedChildren().values());
     }
 
     // A hook anywhere below a container sees a tensor of its forward (a grandchild's output may be a child's).

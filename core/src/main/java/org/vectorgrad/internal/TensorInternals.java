@@ -69,4 +69,7 @@ public interface TensorInternals {
      * so a node that saved it after all would fail its backward like PyTorch's in-place check.
      */
     Tensor callOverwriting(Module layer, Tensor input);
+
+    /** True when a forward hook on a module below {@code container} could see a tensor of its forward. */
+    boolean watchedBelow(Module container);
 }

@@ -7,7 +7,6 @@ import static org.vectorgrad.nn.Ops.shape;
 import static org.vectorgrad.nn.Ops.strides;
 
 import org.vectorgrad.Tensor;
-import org.vectorgrad.simd.Parallel;
 import org.vectorgrad.simd.Window2d;
 
 /**
@@ -50,26 +49,17 @@ final class ChannelsLastWeightGrad {
         Layout layout = new Layout(geo, shape(x)[0]);
         int size = layout.taps * layout.channels * layout.outC;
         int images = layout.images;
-        // Summed over fixed pieces of the batch, one thread each, then in order: the chunks of
-        // images stay in each thread's cache, and no value depends on the thread count.
+        // Fixed pieces of the batch, one thread each: its chunks of images stay in its cache.
         int pieces = Math.min(Convolution.PIECES, images);
-        float[][] partial = new float[pieces][];
-        Parallel.forRange(pieces, 1, (from, to) -> {
-            Chunk chunk = new Chunk(layout);
-            for (int p = from; p < to; p++) {
-                partial[p] = new float[size];
-                int first = (int) ((long) images * p / pieces);
-                int end = (int) ((long) images * (p + 1) / pieces);
-                for (int n = first; n < end; n += layout.perChunk) {
-                    chunk.load(x, grad, n, Math.min(layout.perChunk, end - n));
-                    chunk.accumulate(partial[p], n > first);
-                }
+        float[] perTap = new float[size];
+        Convolution.sumOverPieces(pieces, perTap, () -> new Chunk(layout), (p, chunk, partial) -> {
+            int first = (int) ((long) images * p / pieces);
+            int end = (int) ((long) images * (p + 1) / pieces);
+            for (int n = first; n < end; n += layout.perChunk) {
+                chunk.load(x, grad, n, Math.min(layout.perChunk, end - n));
+                chunk.accumulate(partial, n > first);
             }
         });
-        float[] perTap = pieces == 0 ? new float[size] : partial[0];
-        if (pieces > 1) {
-            Convolution.sumInOrder(partial, perTap); // onto partial[0]: no further buffer
-        }
         writeWeightGrad(layout, perTap, dw);
     }
 

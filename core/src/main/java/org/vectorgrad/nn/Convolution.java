@@ -313,16 +313,11 @@ final class Convolution {
         } else if (pieces <= 1) {
             weightGradRun(x, grad, geo, 0, images, group, data(dw));
         } else {
-            float[][] partial = new float[pieces][];
-            Parallel.forRange(pieces, 1, (from, to) -> {
-                for (int p = from; p < to; p++) {
-                    partial[p] = new float[size];
-                    int first = (int) ((long) groups * p / pieces) * group;
-                    int end = Math.min(images, (int) ((long) groups * (p + 1) / pieces) * group);
-                    weightGradRun(x, grad, geo, first, end, group, partial[p]);
-                }
+            sumOverPieces(pieces, data(dw), () -> null, (p, unused, partial) -> {
+                int first = (int) ((long) groups * p / pieces) * group;
+                int end = Math.min(images, (int) ((long) groups * (p + 1) / pieces) * group);
+                weightGradRun(x, grad, geo, first, end, group, partial);
             });
-            sumInOrder(partial, data(dw));
         }
         return record("ConvolutionBackwardBackward0", dw, inputs(x, grad), saved(x, grad), (h, s, n) -> grads(
                 n[0] ? inputGrad(s[1], h.contiguous(), geo, s[0].shape()) : null,
@@ -368,10 +363,30 @@ final class Convolution {
         }
     }
 
-    /** into = partial[0] + partial[1] + … in order ({@code into} may be partial[0] itself). */
-    static void sumInOrder(float[][] partial, float[] into) {
-        System.arraycopy(partial[0], 0, into, 0, into.length);
-        for (int p = 1; p < partial.length; p++) {
+    /** Piece p's partial sum, written over {@code partial}, with its thread's scratch. */
+    @FunctionalInterface
+    interface PieceBody<S> {
+        void run(int piece, S scratch, float[] partial);
+    }
+
+    /**
+     * into = the partial sums of pieces 0, 1, … added in that order, each piece computed on one
+     * thread (piece 0 straight into {@code into}): a split that depends on the shapes only and a
+     * fixed order of the sum, so no bit depends on the thread count. Zeros for no piece.
+     */
+    static <S> void sumOverPieces(int pieces, float[] into, Supplier<S> scratch, PieceBody<S> body) {
+        float[][] partial = new float[pieces][];
+        Parallel.forRange(pieces, 1, (from, to) -> {
+            S mine = scratch.get();
+            for (int p = from; p < to; p++) {
+                partial[p] = p == 0 ? into : new float[into.length];
+                body.run(p, mine, partial[p]);
+            }
+        });
+        if (pieces == 0) {
+            Arrays.fill(into, 0f);
+        }
+        for (int p = 1; p < pieces; p++) {
             float[] part = partial[p];
             for (int e = 0; e < into.length; e++) {
                 into[e] += part[e];

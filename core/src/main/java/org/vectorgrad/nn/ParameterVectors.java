@@ -151,7 +151,8 @@ public final class ParameterVectors {
                 second.offset(), second.strides(), dst, dstAt);
         for (int r = 2; r < replicas.size(); r++) {
             Elements next = Elements.of(replicas.get(r).get(i), at);
-            K.zip(BinaryOp.ADD, new int[] {n}, dst, dstAt, UNIT, next.data(), next.offset(), next.strides(), dst, dstAt);
+            K.zip(BinaryOp.ADD, new int[] {n}, dst, dstAt, UNIT, next.data(), next.offset(), next.strides(), dst,
+                    dstAt);
         }
     }
 

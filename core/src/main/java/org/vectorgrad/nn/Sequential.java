@@ -54,7 +54,7 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         boolean leasing = keepsActivationsToItself();
-        boolean donating = leasing && !hooked();
+        boolean donating = leasing && !INTERNALS.watchedBelow(this);
         long since = INTERNALS.nextNodeSequence();
         List<Tensor> intermediates = leasing ? new ArrayList<>(layers.size()) : List.of();
         Tensor out = x;
@@ -78,15 +78,6 @@ public final class Sequential extends Module {
     // would, instead of into a second buffer while the first is still in cache.
     private static boolean savesNoOutput(Module layer) {
         return layer instanceof Conv2d || layer instanceof Linear;
-    }
-
-    private boolean hooked() {
-        for (Module layer : layers) {
-            if (layer.hasForwardHooks()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** True when every layer is a built-in one known to keep no tensor of its forward (other than as saved tensors). */

@@ -145,15 +145,15 @@ final class PackedGemm {
                 if (!inPlace) {
                     GemmPacking.packB(g, pc, depth, jr, cols, bp);
                 }
+                float[] b = inPlace ? g.b() : bp;
+                int[] bRows = inPlace ? bStarts : null;
+                int bo = inPlace ? jr : 0;
                 for (int u = u0; u < u1; u++) {
                     int group = u / slivers;
                     int ir = u % slivers * MR;
                     int rows = Math.min(MR, m - ir);
                     int ao = shifts[group] + ir;
                     int co = g.cOffset() + (group * m + ir) * g.cRowStride() + jr;
-                    float[] b = inPlace ? g.b() : bp;
-                    int[] bRows = inPlace ? bStarts : null;
-                    int bo = inPlace ? jr : 0;
                     if (rows == MR || rows == 4 || rows == 8) {
                         edgeOrTile(depth, g.a(), aStarts, ao, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
                                 load, w.tile);
@@ -211,11 +211,7 @@ final class PackedGemm {
                 int rows = Math.min(MR, mc - ir);
                 int co = g.cOffset() + (ic + ir) * crs + jc + jr;
                 int ao = aBase + ir / MR * aSliverStride;
-                if (rows == MR && cols == NR) {
-                    GemmKernels.tile(kc, ap, null, ao, b, starts, bo, c, co, crs, load);
-                } else {
-                    edge(kc, ap, null, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
-                }
+                edgeOrTile(kc, ap, null, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
             }
         }
     }
