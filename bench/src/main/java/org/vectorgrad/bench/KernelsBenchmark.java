@@ -63,6 +63,7 @@ public class KernelsBenchmark {
     private Kernels kernels;
     private float[] a;
     private float[] b;
+    private float[] positive;
     private float[] two;
     private float[] dst;
     private float[] total;
@@ -81,6 +82,10 @@ public class KernelsBenchmark {
         SplittableRandom random = new SplittableRandom(42);
         a = gaussian(random, N);
         b = gaussian(random, N);
+        positive = new float[N];
+        for (int i = 0; i < N; i++) {
+            positive[i] = Math.abs(b[i]);
+        }
         two = new float[] {2f};
         dst = new float[N];
         total = new float[1];
@@ -116,6 +121,12 @@ public class KernelsBenchmark {
     @Benchmark
     public float[] exp() {
         kernels.map(UnaryOp.EXP, SHAPE, a, 0, CONTIGUOUS, dst, 0);
+        return dst;
+    }
+
+    @Benchmark
+    public float[] log() {
+        kernels.map(UnaryOp.LOG, SHAPE, positive, 0, CONTIGUOUS, dst, 0);
         return dst;
     }
 

@@ -75,21 +75,20 @@ final class ExactVectorMath {
      * logf); subnormal x is scaled by 2^23 first. Special values as {@code Math.log}.
      */
     static FloatVector log(FloatVector x) {
+        // NOTE: kept under C2's FreqInlineSize (325 bytecodes): at 347 it was never inlined, so
+        // every call boxed its argument and result (GB/s of garbage for a 1M-element log).
         VectorMask<Float> subnormal = x.compare(VectorOperators.LT, Float.MIN_NORMAL)
                 .and(x.compare(VectorOperators.GT, 0f));
-        FloatVector scaled = x.blend(x.mul(TWO_TO_23), subnormal);
-        IntVector bits = scaled.reinterpretAsInts();
+        IntVector bits = x.mul(TWO_TO_23, subnormal).reinterpretAsInts();
         IntVector exponent = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(126);
         FloatVector m = bits.and(0x807FFFFF).or(0x3F000000).reinterpretAsFloats();
         VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
-        FloatVector e = ((FloatVector) exponent.convert(VectorOperators.I2F, 0))
-                .sub(FloatVector.zero(SPECIES).blend(1f, low))
-                .sub(FloatVector.zero(SPECIES).blend(23f, subnormal));
-        FloatVector f = m.add(FloatVector.zero(SPECIES).blend(m, low)).sub(1f);
+        FloatVector e = ((FloatVector) exponent.convert(VectorOperators.I2F, 0)).sub(1f, low).sub(23f, subnormal);
+        FloatVector f = m.add(m, low).sub(1f);
         FloatVector z = f.mul(f);
         FloatVector p = FloatVector.broadcast(SPECIES, LOG_POLY[0]);
         for (int i = 1; i < LOG_POLY.length; i++) {
-            p = p.lanewise(VectorOperators.FMA, f, FloatVector.broadcast(SPECIES, LOG_POLY[i]));
+            p = p.lanewise(VectorOperators.FMA, f, LOG_POLY[i]);
         }
         FloatVector y = p.mul(f).mul(z);
         y = e.lanewise(VectorOperators.FMA, LN2_LO, y);

@@ -96,31 +96,34 @@ final class Im2colGather {
         }
         int plane = w.inPlane();
         int whole = SPECIES.loopBound(plane);
+        // NOTE: the tap sums are written out twice rather than in a helper taking and returning
+        // the accumulator: inside a ResNet step C2 found such a helper "already compiled into a
+        // big method", would not inline it, and boxed the vector at every call (400 MB/s of
+        // garbage and the Java fallback of every masked add).
         for (int c = 0; c < channels; c++) {
             int rows = colsOffset + c * taps * colsRowStride;
             int to = dstOffset + c * plane;
             int q = 0;
             for (; q < whole; q += L) {
                 FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q);
-                addTaps(acc, reads, cols, rows, from, q).intoArray(dst, to + q);
+                for (int t = 0; t < taps; t++) {
+                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
+                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
+                }
+                acc.intoArray(dst, to + q);
             }
             if (q < plane) {
                 // The tail takes masked loads and stores: a masked store tests its mask first, so
                 // whole vectors above stay unmasked.
                 VectorMask<Float> part = SPECIES.indexInRange(q, plane);
                 FloatVector acc = FloatVector.fromArray(SPECIES, dst, to + q, part);
-                addTaps(acc, reads, cols, rows, from, q).intoArray(dst, to + q, part);
+                for (int t = 0; t < taps; t++) {
+                    VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
+                    acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
+                }
+                acc.intoArray(dst, to + q, part);
             }
         }
-    }
-
-    // acc plus, in tap order, every tap's column value that input positions q.. receive.
-    private static FloatVector addTaps(FloatVector acc, boolean[][] reads, float[] cols, int rows, int[] from, int q) {
-        for (int t = 0; t < reads.length; t++) {
-            VectorMask<Float> hit = VectorMask.fromArray(SPECIES, reads[t], q);
-            acc = acc.add(FloatVector.fromArray(SPECIES, cols, rows + from[t] + q, hit), hit);
-        }
-        return acc;
     }
 
     // The plane offset that output position l of tap t reads, minus l (rows are outW = inW long).

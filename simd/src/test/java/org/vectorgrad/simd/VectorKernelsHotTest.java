@@ -3,6 +3,7 @@ package org.vectorgrad.simd;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,59 @@ final class VectorKernelsHotTest {
                 }
             }
         }
+    }
+
+    /**
+     * Once C2 has compiled a kernel, it allocates nothing per vector. A vector that crosses a call
+     * C2 does not inline is boxed at every call: ln x, at 347 bytecodes (over FreqInlineSize), was
+     * never inlined and a 1M-element log allocated gigabytes a second.
+     */
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void mapAllocatesNothingOnceCompiled(UnaryOp op) {
+        float[] src = input(new Random(op.ordinal()));
+        float[] dst = new float[N];
+        int[] shape = {N};
+        int[] strides = {1};
+        assertEventuallyAllocationFree(op.toString(), () -> VECTOR.map(op, shape, src, 0, strides, dst, 0));
+    }
+
+    // The shifted col2im once added a vector of input positions over the taps in a helper that
+    // took and returned that vector; inside a ResNet step C2 found the helper "already compiled
+    // into a big method", would not inline it, and boxed the vector at every call.
+    @Test
+    void shiftedCol2imAllocatesNothingOnceCompiled() {
+        Window2d window = Window2d.square(8, 8, 3, 1, 1, 1);
+        int channels = 16;
+        float[] cols = Values.GAUSSIAN.fill(new Random(4), new float[channels * window.taps() * window.outPlane()]);
+        float[] dst = new float[channels * window.inPlane()];
+        assertEventuallyAllocationFree("col2im", () -> VECTOR.col2im(window, channels, cols, 0, window.outPlane(),
+                dst, 0));
+    }
+
+    /**
+     * Runs rounds of calls until one allocates under 1 KB a call (boxing a vector at every call
+     * would be tens of KB here); a kernel still allocating after 30 s fails. Until C2 compiles
+     * a kernel the Vector API's Java fallback allocates, so only the last round counts.
+     */
+    private static void assertEventuallyAllocationFree(String kernel, Runnable call) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "no per-thread allocation counter");
+        int calls = 200;
+        long perCall = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+            if (perCall < 1024) {
+                return;
+            }
+        }
+        fail(kernel + " still allocates " + perCall + " bytes a call after 30 s: a vector crosses a call C2 does not inline");
     }
 
     // N values: every special value, with either sign, at every position modulo 16, among
