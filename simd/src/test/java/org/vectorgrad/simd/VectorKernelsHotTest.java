@@ -192,9 +192,12 @@ final class VectorKernelsHotTest {
     }
 
     /**
-     * Runs rounds of calls until one allocates under 1 KB a call (boxing a vector at every call
-     * would be tens of KB here); a kernel still allocating after 30 s fails. Until C2 compiles
-     * a kernel the Vector API's Java fallback allocates, so only the last round counts.
+     * Runs rounds of calls until one allocates under 4 KB a call; a kernel still allocating after
+     * 30 s fails. Boxing in the loop costs tens of KB a call here (two boxes a vector, 256
+     * vectors). The bound tolerates a constant per call: a masked tail whose call C2 left out of
+     * line (cold, "already compiled into a medium method") boxes about 1.2 KB once per call.
+     * Until C2 compiles a kernel the Vector API's Java fallback allocates, so only the last round
+     * counts.
      */
     private static void assertEventuallyAllocationFree(String kernel, Runnable call) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -209,7 +212,7 @@ final class VectorKernelsHotTest {
                 call.run();
             }
             perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
-            if (perCall < 1024) {
+            if (perCall < 4096) {
                 return;
             }
         }
