@@ -36,6 +36,16 @@ final class Internals implements TensorInternals {
     }
 
     @Override
+    public float[] scratch(int length) {
+        return BufferPool.forOverwrite(length);
+    }
+
+    @Override
+    public void releaseScratch(float[] buffer) {
+        BufferPool.release(buffer);
+    }
+
+    @Override
     public Tensor wrap(float[] data, int[] shape) {
         return Tensor.wrap(data, shape);
     }

@@ -74,6 +74,43 @@ final class ConvolutionPathsTest {
         }
     }
 
+    /**
+     * The convolutions' scratch buffers (packed weights, columns, group products, gathered output
+     * gradients, weight-gradient partials) come back from the thread's pool with the last call's
+     * contents. Each case first runs on NaN inputs, so any element read before it is written turns
+     * the checked run's results into NaN. Sizes are above the pool's floor (16K floats).
+     */
+    @Test
+    void recycledScratchBuffersLeaveNoTrace() {
+        int[][] cases = {
+            {8, 64, 8, 8, 128, 3, 1, 1, 1},    // groups of 4 images: columns, products, gathered G; chained dW
+            {16, 32, 16, 16, 64, 3, 2, 1, 1},  // stride 2: batch-split dW, transposed, with partials
+            {2, 64, 16, 16, 64, 3, 1, 1, 1},   // shifted windows: flipped, packed weight for dX
+        };
+        for (int threads : new int[] {1, 2}) {
+            Parallelism.setThreads(threads);
+            Random random = new Random(8);
+            for (int[] c : cases) {
+                poison(c);
+                Tensor x = leaf(uniform(random, c[0] * c[1] * c[2] * c[3], -1, 1), c[0], c[1], c[2], c[3]);
+                checkAgainstDirect(random, c, x, false);
+            }
+        }
+    }
+
+    private static void poison(int[] c) {
+        Tensor x = leaf(nans(c[0] * c[1] * c[2] * c[3]), c[0], c[1], c[2], c[3]);
+        Tensor w = leaf(nans(c[4] * c[1] * c[5] * c[5]), c[4], c[1], c[5], c[5]);
+        Tensor y = Functional.conv2d(x, w, null, c[6], c[7], c[8]);
+        y.backward(Tensor.fromArray(nans(y.numel()), y.shape()));
+    }
+
+    private static float[] nans(int n) {
+        float[] values = new float[n];
+        java.util.Arrays.fill(values, Float.NaN);
+        return values;
+    }
+
     private static void checkAgainstDirect(Random random, int[] c, Tensor x, boolean transposedGrad) {
         String label = java.util.Arrays.toString(c);
         Tensor w = leaf(uniform(random, c[4] * c[1] * c[5] * c[5], -1, 1), c[4], c[1], c[5], c[5]);

@@ -38,6 +38,16 @@ public interface TensorInternals {
      */
     Tensor forOverwrite(int[] shape);
 
+    /**
+     * A buffer of {@code length} floats for an op's own transient use (a packed weight), its
+     * contents undefined: recycled when this thread has one of that length. Give it back with
+     * {@link #releaseScratch} once nothing reads it.
+     */
+    float[] scratch(int length);
+
+    /** Returns a {@link #scratch} buffer to this thread's pool: the caller must not touch it again. */
+    void releaseScratch(float[] buffer);
+
     /** Records {@code result} in the graph as the output of {@code name} (a no-op without grad mode). */
     Tensor record(String name, Tensor result, Tensor[] inputs, Tensor[] saved, Derivative derivative);
 

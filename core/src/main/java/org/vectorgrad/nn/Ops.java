@@ -48,6 +48,16 @@ final class Ops {
         return INTERNALS.forOverwrite(shape);
     }
 
+    /** A buffer for an op's transient use, contents undefined (see TensorInternals.scratch). */
+    static float[] scratch(int length) {
+        return INTERNALS.scratch(length);
+    }
+
+    /** Gives a {@link #scratch} buffer back: nothing may read or write it afterwards. */
+    static void releaseScratch(float[] buffer) {
+        INTERNALS.releaseScratch(buffer);
+    }
+
     /** A contiguous tensor over {@code data}, not copied. */
     static Tensor wrap(float[] data, int... shape) {
         return INTERNALS.wrap(data, shape);

@@ -205,6 +205,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int packedLength(int m, int k) {
+        return 0;
+    }
+
+    @Override
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] into) {
+        return pack(m, k, a, aOffset, aRowStride, aColStride);
+    }
+
+    @Override
     public void matmulPacked(PackedMatrix a, int n, float[] b, int bOffset, int bRowStride, int bColStride,
                              float[] c, int cOffset, int cRowStride, boolean accumulate) {
         matmul(a.m, n, a.k, a.a, a.aOffset, a.aRowStride, a.aColStride, b, bOffset, bRowStride, bColStride,

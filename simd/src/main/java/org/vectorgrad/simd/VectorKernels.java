@@ -163,7 +163,17 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
-        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride);
+        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, new float[packedLength(m, k)]);
+    }
+
+    @Override
+    public int packedLength(int m, int k) {
+        return VectorMatmul.packedLength(m, k);
+    }
+
+    @Override
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] into) {
+        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, into);
     }
 
     @Override

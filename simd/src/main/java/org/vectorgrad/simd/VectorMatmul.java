@@ -49,9 +49,17 @@ final class VectorMatmul {
                 c, cOffset, cRowStride, accumulate), aBatchStride, bBatchStride, cBatchStride);
     }
 
-    /** A in MR-row slivers over its full depth, the layout {@link PackedGemm#blockPacked} reads. */
-    static PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
-        float[] slivers = new float[ceilDiv(m, MR) * MR * k];
+    /** Floats of an m×k operand in MR-row slivers (the last one padded with zeros). */
+    static int packedLength(int m, int k) {
+        return Math.multiplyExact(ceilDiv(m, MR) * MR, k);
+    }
+
+    /** A in MR-row slivers over its full depth, the layout {@link PackedGemm#blockPacked} reads, in {@code slivers}. */
+    static PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] slivers) {
+        if (slivers.length < packedLength(m, k)) {
+            throw new IllegalArgumentException("pack: a " + m + "x" + k + " operand needs " + packedLength(m, k)
+                    + " floats, got a buffer of " + slivers.length);
+        }
         if (m > 0 && k > 0) {
             Gemm g = new Gemm(m, 0, k, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, null, 0, 0, false);
             int count = ceilDiv(m, MR);

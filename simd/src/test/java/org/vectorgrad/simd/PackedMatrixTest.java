@@ -72,6 +72,24 @@ final class PackedMatrixTest {
             assertArrayEquals(expected, packedResult, context + ": same as matmul");
         }
         assertNearReference(reference, packedResult, k, context);
+        // Packed into a recycled buffer full of NaN (and longer than needed): no stale element is read.
+        float[] recycled = new float[VECTOR.packedLength(m, k) + 7];
+        java.util.Arrays.fill(recycled, Float.NaN);
+        float[] intoResult = c0.clone();
+        VECTOR.matmulPacked(VECTOR.pack(m, k, a, OFFSET, ars, acs, recycled), n, b, OFFSET, 2 * n, columnStep,
+                intoResult, OFFSET, n + 3, accumulate);
+        assertArrayEquals(packedResult, intoResult, context + ": packed into a recycled buffer");
+    }
+
+    @Test
+    void aBufferTooShortForThePackIsRejected() {
+        int needed = VECTOR.packedLength(13, 9);
+        int slivers = (13 + GemmKernels.MR - 1) / GemmKernels.MR;
+        assertEquals(slivers * GemmKernels.MR * 9, needed, "whole slivers of depth 9");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.pack(13, 9, new float[13 * 9], 0, 9, 1, new float[needed - 1]));
+        assertEquals("pack: a 13x9 operand needs " + needed + " floats, got a buffer of " + (needed - 1), e.getMessage());
+        assertEquals(0, SCALAR.packedLength(13, 9), "the scalar kernels read A in place");
     }
 
     // Within the float error of a k-term sum of the scalar kernel's double-precision result.
