@@ -424,7 +424,9 @@ final class Convolution {
         Parallel.forRange(pieces, 1, (from, to) -> {
             S mine = scratch.get();
             for (int p = from; p < to; p++) {
-                partial[p] = p == 0 ? into : Ops.scratch(into.length);
+                // NOTE: fresh, not Ops.scratch: a worker's partial would go back to the caller's
+                // pool, whose free list then grows call after call while the worker's stays empty.
+                partial[p] = p == 0 ? into : new float[into.length];
                 body.run(p, mine, partial[p]);
             }
         });
@@ -436,7 +438,6 @@ final class Convolution {
             for (int e = 0; e < into.length; e++) {
                 into[e] += part[e];
             }
-            Ops.releaseScratch(part);
         }
     }
 
