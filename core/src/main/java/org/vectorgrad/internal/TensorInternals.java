@@ -41,7 +41,9 @@ public interface TensorInternals {
     /**
      * A buffer of {@code length} floats for an op's own transient use (a packed weight), its
      * contents undefined: recycled when this thread has one of that length. Give it back with
-     * {@link #releaseScratch} once nothing reads it.
+     * {@link #releaseScratch} once nothing reads it, on the thread that took it (pools are per
+     * thread: a buffer taken on one and released on another would drain the first and fill the
+     * second call after call).
      */
     float[] scratch(int length);
 
