@@ -52,6 +52,7 @@ final class ConvolutionPathsTest {
         {40, 16, 14, 14, 32, 3, 1, 1, 1},  // the CNN's second layer: several chunks a piece
         {2, 16, 6, 7, 8, 3, 1, 3, 1},      // padding past the kernel's reach: output larger than input
         {3, 24, 3, 3, 4, 5, 1, 2, 1},      // a 5x5 kernel over a 3x3 image, 24 channels (two full slivers)
+        {2, 20, 20, 20, 33, 3, 1, 0, 1},   // an 8-row sliver against a partial panel, read up to a full chunk's end
     };
 
     @Test

@@ -154,7 +154,9 @@ final class PackedGemm {
                     int rows = Math.min(MR, m - ir);
                     int ao = shifts[group] + ir;
                     int co = g.cOffset() + (group * m + ir) * g.cRowStride() + jr;
-                    if (rows == MR || rows == 4 || rows == 8) {
+                    // In place only where the kernel reads exactly `rows` rows: a four- or
+                    // eight-row sliver against a partial panel runs the full tile on scratch.
+                    if (rows == MR || (rows == 4 || rows == 8) && inPlace) {
                         edgeOrTile(depth, g.a(), aStarts, ao, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
                                 load, w.tile);
                     } else {

@@ -23,7 +23,8 @@ final class MatmulRowsTest {
 
     @ParameterizedTest(name = "m={0} n={1} k={2} shifts={3}")
     @CsvSource({"1,1,1,1", "0,5,3,2", "5,0,3,2", "5,3,0,2", "4,32,16,3", "12,32,7,9", "16,32,300,9", "13,33,65,2",
-        "17,17,1,1", "24,64,257,4", "20,32,40,2", "32,64,33,3", "5,31,129,3", "64,128,600,9", "3,1,5,1", "1,100,40,2"})
+        "17,17,1,1", "24,64,257,4", "20,32,40,2", "32,64,33,3", "5,31,129,3", "64,128,600,9", "3,1,5,1", "1,100,40,2",
+        "8,40,50,2", "4,40,50,3", "20,8,30,1"})
     void matchesTheScalarReference(int m, int n, int k, int shifts) {
         Random random = new Random(m * 131 + n * 17 + k * 3 + shifts);
         Product p = Product.random(m, n, k, shifts, random);
@@ -104,6 +105,11 @@ final class MatmulRowsTest {
             for (int p = 0; p < k; p++) {
                 aRows[p] = random.nextInt(4 * k + 1);
                 bRows[p] = random.nextInt(3 * k + 1);
+            }
+            if (k > 0) {
+                // The last depth entry at the arrays' very ends: a tile reading past the rows faults.
+                aRows[k - 1] = 4 * k;
+                bRows[k - 1] = 3 * k;
             }
             float[] a = randomArray(4 * k + 1 + shift[Math.max(0, shifts - 1)] + m, random);
             float[] b = randomArray(3 * k + 1 + n, random);
