@@ -20,8 +20,9 @@ import java.util.Set;
  * it created in the current backward pass and that nothing else can reach any more (see
  * {@link Engine}), and which an op calls for its own scratch (a convolution's packed weight and
  * columns, taken with {@link #forOverwrite} and given back on the same thread); any allocation
- * may take them back out, since a pooled buffer is unreachable by construction. Pools are per thread, so taking and giving need no locks, and bounded; entries
- * are soft references, so the collector may still reclaim them under memory pressure.
+ * may take them back out, since a pooled buffer is unreachable by construction. Pools are per
+ * thread, so taking and giving need no locks, and bounded; entries are soft references, so the
+ * collector may still reclaim them under memory pressure.
  *
  * <p>While a backward pass runs on a thread, the buffers allocated on that thread are remembered
  * as born in the pass: only those may be released, so a tensor the caller created before (a

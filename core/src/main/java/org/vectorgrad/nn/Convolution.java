@@ -387,13 +387,10 @@ final class Convolution {
             if (transposed) {
                 K.matmul(rows, outC, width, cols, 0, width, 1, g.data(), g.offset(), g.colStride(), g.rowStride(),
                         dwT, 0, outC, at > first);
-            } else if (rows >= NARROW_WEIGHT) {
-                K.matmul(outC, rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
-                        cols, 0, 1, width, dw, 0, rows, at > first);
             } else {
-                // A handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3): dot
-                // products of G's rows with the columns' rows, both along the positions (a GEMM
-                // would pad them to a full panel); the kernel blocks them to share loads.
+                // With a handful of weights per output channel (C·kH·kW = 9 for a one-channel 3x3)
+                // the kernel takes this as blocked dot products of G's rows with the columns' rows,
+                // both along the positions, where a GEMM would pad them to a full panel.
                 K.matmul(outC, rows, width, g.data(), g.offset(), g.rowStride(), g.colStride(),
                         cols, 0, 1, width, dw, 0, rows, at > first);
             }
