@@ -189,7 +189,7 @@ final class Convolution {
         // Every element is written (the GEMM, or the copy out of a group's product): no zero fill.
         Tensor y = Ops.forOverwrite(new int[] {images, outC, geo.window().outH(), geo.window().outW()});
         float[] b = bias == null ? null : bias.toArray();
-        withPacked(outC, geo.rows(), data(w), offset(w), geo.rows(), 1, packed -> {
+        withPacked(outC, geo.rows(), data(w), offset(w), geo.rows(), 1, (long) images * geo.length(), packed -> {
             if (geo.shifted()) {
                 shiftedProducts(x, packed, b, geo, data(y));
             } else {
@@ -202,13 +202,14 @@ final class Convolution {
     /**
      * Runs {@code product} on the m×k operand packed into a buffer of this thread's pool, then
      * gives the buffer back: a fresh, cold array per call cost 4-5% of a ResNet-18 step
-     * (100 MB a step of packed weights, forward and backward).
+     * (100 MB a step of packed weights, forward and backward). {@code columns}, how many columns
+     * the product has over all images, lets a weight that few columns reuse be read in place.
      */
     private static void withPacked(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride,
-                                   Consumer<PackedMatrix> product) {
-        float[] buffer = Ops.scratch(K.packedLength(m, k));
+                                   long columns, Consumer<PackedMatrix> product) {
+        float[] buffer = Ops.scratch(K.packedLength(m, k, aRowStride, aColStride, columns));
         try {
-            product.accept(K.pack(m, k, a, aOffset, aRowStride, aColStride, buffer));
+            product.accept(K.pack(m, k, a, aOffset, aRowStride, aColStride, columns, buffer));
         } finally {
             // Safe on an exception too: a parallel loop rethrows only after all its chunks ended.
             Ops.releaseScratch(buffer);
@@ -276,13 +277,14 @@ final class Convolution {
             Tensor dx = Ops.forOverwrite(inputShape);
             float[] flipped = flippedTransposed(w, geo);
             int rows = geo.outChannels() * geo.window().taps();
-            withPacked(geo.inChannels(), rows, flipped, 0, rows, 1,
+            withPacked(geo.inChannels(), rows, flipped, 0, rows, 1, (long) inputShape[0] * back.length(),
                     packed -> shiftedProducts(grad, packed, null, back, data(dx)));
             Ops.releaseScratch(flipped);
             return recordInputGrad(dx, grad, w, geo);
         }
         Tensor dx = Ops.empty(inputShape);
-        withPacked(geo.rows(), geo.outChannels(), data(w), offset(w), 1, geo.rows(),
+        long columns = (long) inputShape[0] * geo.length();
+        withPacked(geo.rows(), geo.outChannels(), data(w), offset(w), 1, geo.rows(), columns,
                 transposed -> lowerProducts(grad, transposed, geo, inputShape[0], data(dx)));
         return recordInputGrad(dx, grad, w, geo);
     }

@@ -78,16 +78,23 @@ public interface Kernels {
      */
     PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride);
 
-    /** Floats {@link #pack(int, int, float[], int, int, int, float[])} needs for an m×k operand (0: none). */
-    int packedLength(int m, int k);
+    /**
+     * Floats {@link #pack(int, int, float[], int, int, int, long, float[])} needs for this m×k
+     * operand, to be multiplied by {@code columns} columns of B in all (0: none). A row-major
+     * operand (column stride 1) that few columns reuse is read in place but for its partial last
+     * sliver: packing it would cost more than the product saves.
+     */
+    int packedLength(int m, int k, int aRowStride, int aColStride, long columns);
 
     /**
-     * {@link #pack} into {@code into}, at least {@link #packedLength} floats, which must not be
-     * written while the result is used: a convolution packs its weight at every step, and a
-     * reused buffer is in cache where a fresh one costs a cold, zeroed allocation (4-5% of a
-     * ResNet-18 step).
+     * {@link #pack} into {@code into}, at least {@link #packedLength} floats (for the same
+     * {@code columns}), which must not be written while the result is used: a convolution packs
+     * its weight at every step, and a reused buffer is in cache where a fresh one costs a cold,
+     * zeroed allocation (4-5% of a ResNet-18 step). {@code columns} only picks the layout: any
+     * product with the result is right, with the same values.
      */
-    PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] into);
+    PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, long columns,
+                      float[] into);
 
     /**
      * {@link #matmul} with a prepared A: C = A·B (C += A·B when {@code accumulate}) for B k×n, with

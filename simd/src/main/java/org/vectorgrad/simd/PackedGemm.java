@@ -53,7 +53,7 @@ final class PackedGemm {
                     int rows = Math.min(mc, i1 - ic);
                     float[] ap = w.packedA(roundUp(rows, MR) * depth);
                     GemmPacking.packA(g, ic, rows, pc, depth, ap);
-                    sweep(g, ap, 0, MR * depth, bp, null, 0, ic, rows, jc, nc, depth, load, w.tile);
+                    sweep(g, ap, 0, MR * depth, 0, bp, null, 0, ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -69,7 +69,7 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweep(g, ap, 0, MR * depth, bp, null, 0, ic, rows, jc + jr, cols, depth, load, w.tile);
+            sweep(g, ap, 0, MR * depth, 0, bp, null, 0, ic, rows, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -85,11 +85,11 @@ final class PackedGemm {
     }
 
     /**
-     * C[i0..i1, j0..j1) (+)= A·B with A already in full-depth slivers ({@link VectorMatmul#pack});
-     * i0 is a multiple of MR. Each B panel is packed right before the sweep that uses it, unless
-     * the micro-kernel reads B's rows in place ({@link #readsInPlace}).
+     * C[i0..i1, j0..j1) (+)= A·B with A prepared by {@link VectorMatmul#pack}; i0 is a multiple of
+     * MR. Each B panel is packed right before the sweeps that use it, unless the micro-kernel reads
+     * B's rows in place ({@link #readsInPlace}).
      */
-    static void blockPacked(Gemm g, float[] slivers, int i0, int i1, int j0, int j1) {
+    static void blockPacked(Gemm g, PackedMatrix a, int i0, int i1, int j0, int j1) {
         Workspace w = WORKSPACE.get();
         int k = g.k();
         int kc = balanced(k, KC, 1);
@@ -98,19 +98,36 @@ final class PackedGemm {
         for (int pc = 0; pc < k; pc += kc) {
             int depth = Math.min(kc, k - pc);
             boolean load = pc > 0 || g.accumulate();
-            int aBase = i0 * k + pc * MR;
             for (int p = 0; starts != null && p < depth; p++) {
                 starts[p] = g.bRowStart(pc + p);
             }
             for (int jr = j0; jr < j1; jr += NR) {
                 int cols = Math.min(NR, j1 - jr);
                 if (starts != null && cols == NR) {
-                    sweep(g, slivers, aBase, MR * k, g.b(), starts, jr, i0, i1 - i0, jr, cols, depth, load, w.tile);
+                    sweepPacked(g, a, i0, i1, pc, g.b(), starts, jr, jr, cols, depth, load, w.tile);
                 } else {
                     GemmPacking.packB(g, pc, depth, jr, cols, bp);
-                    sweep(g, slivers, aBase, MR * k, bp, null, 0, i0, i1 - i0, jr, cols, depth, load, w.tile);
+                    sweepPacked(g, a, i0, i1, pc, bp, null, 0, jr, cols, depth, load, w.tile);
                 }
             }
+        }
+    }
+
+    // Rows [i0, i1) of a prepared A against one B panel: whole slivers of an in-place A from its
+    // rows, the rest from the packed slivers (an in-place A packs only its partial last one).
+    private static void sweepPacked(Gemm g, PackedMatrix a, int i0, int i1, int pc, float[] b, int[] starts,
+                                    int column, int jc, int cols, int depth, boolean load, float[] tile) {
+        int k = g.k();
+        int packedFrom = a.inPlace ? Math.max(i0, Math.min(i1, a.m / MR * MR)) : i0;
+        if (packedFrom > i0) {
+            int rs = g.aRowStride();
+            sweep(g, g.a(), g.aOffset() + i0 * rs + pc, MR * rs, rs, b, starts, column, i0, packedFrom - i0, jc,
+                    cols, depth, load, tile);
+        }
+        if (i1 > packedFrom) {
+            int first = a.inPlace ? 0 : packedFrom * k;
+            sweep(g, a.slivers, first + pc * MR, MR * k, 0, b, starts, column, packedFrom, i1 - packedFrom, jc,
+                    cols, depth, load, tile);
         }
     }
 
@@ -157,24 +174,24 @@ final class PackedGemm {
                     // In place only where the kernel reads exactly `rows` rows: a four- or
                     // eight-row sliver against a partial panel runs the full tile on scratch.
                     if (rows == MR || (rows == 4 || rows == 8) && inPlace) {
-                        edgeOrTile(depth, g.a(), aStarts, ao, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
-                                load, w.tile);
+                        edgeOrTile(depth, g.a(), aStarts, ao, 0, b, bRows, bo, g.c(), co, g.cRowStride(), rows,
+                                cols, load, w.tile);
                     } else {
                         packColumns(g.a(), aStarts, ao, rows, depth, ap);
-                        edgeOrTile(depth, ap, null, 0, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols, load,
-                                w.tile);
+                        edgeOrTile(depth, ap, null, 0, 0, b, bRows, bo, g.c(), co, g.cRowStride(), rows, cols,
+                                load, w.tile);
                     }
                 }
             }
         }
     }
 
-    private static void edgeOrTile(int kc, float[] ap, int[] aRows, int ao, float[] b, int[] starts, int bo,
-                                   float[] c, int co, int crs, int rows, int cols, boolean load, float[] tile) {
+    private static void edgeOrTile(int kc, float[] ap, int[] aRows, int ao, int ars, float[] b, int[] starts,
+                                   int bo, float[] c, int co, int crs, int rows, int cols, boolean load, float[] tile) {
         if (rows == MR && cols == NR) {
-            GemmKernels.tile(kc, ap, aRows, ao, b, starts, bo, c, co, crs, load);
+            GemmKernels.tile(kc, ap, aRows, ao, ars, b, starts, bo, c, co, crs, load);
         } else {
-            edge(kc, ap, aRows, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
+            edge(kc, ap, aRows, ao, ars, b, starts, bo, c, co, crs, rows, cols, load, tile);
         }
     }
 
@@ -198,12 +215,12 @@ final class PackedGemm {
     }
 
     /**
-     * Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride. B is packed panels
-     * ({@code starts} null: panel t at {@code b[t·NR·kc]}) or rows in place (row p's columns from
-     * {@code b[starts[p] + column]}).
+     * Sliver r/MR of the A block starts at aBase + (r/MR)·aSliverStride: packed ({@code ars} 0) or
+     * rows ars apart ({@link GemmKernels}). B is packed panels ({@code starts} null: panel t at
+     * {@code b[t·NR·kc]}) or rows in place (row p's columns from {@code b[starts[p] + column]}).
      */
-    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, float[] b, int[] starts, int column,
-                              int ic, int mc, int jc, int nc, int kc, boolean load, float[] tile) {
+    private static void sweep(Gemm g, float[] ap, int aBase, int aSliverStride, int ars, float[] b, int[] starts,
+                              int column, int ic, int mc, int jc, int nc, int kc, boolean load, float[] tile) {
         float[] c = g.c();
         int crs = g.cRowStride();
         for (int jr = 0; jr < nc; jr += NR) {
@@ -213,15 +230,16 @@ final class PackedGemm {
                 int rows = Math.min(MR, mc - ir);
                 int co = g.cOffset() + (ic + ir) * crs + jc + jr;
                 int ao = aBase + ir / MR * aSliverStride;
-                edgeOrTile(kc, ap, null, ao, b, starts, bo, c, co, crs, rows, cols, load, tile);
+                edgeOrTile(kc, ap, null, ao, ars, b, starts, bo, c, co, crs, rows, cols, load, tile);
             }
         }
     }
 
     // A partial tile runs the micro-kernel (the four-row one when it is enough) on the scratch
-    // tile and copies back what is in C; full four- and eight-row tiles need no scratch.
-    private static void edge(int kc, float[] ap, int[] aRows, int ao, float[] b, int[] starts, int bo, float[] c,
-                             int co, int crs, int rows, int cols, boolean load, float[] tile) {
+    // tile and copies back what is in C; full four- and eight-row tiles need no scratch. Only a
+    // whole sliver (rows = MR) reads A's rows in place, so the four-row kernel needs no row stride.
+    private static void edge(int kc, float[] ap, int[] aRows, int ao, int ars, float[] b, int[] starts, int bo,
+                             float[] c, int co, int crs, int rows, int cols, boolean load, float[] tile) {
         if ((rows == 4 || rows == 8) && cols == NR) {
             // Eight rows (the last sliver of 32 or 128 output channels) as two four-row tiles: 16
             // FMAs a step where the full tile would compute 24 and copy through the scratch tile.
@@ -237,7 +255,7 @@ final class PackedGemm {
         if (rows <= 4) {
             GemmKernels.tile4(kc, ap, aRows, ao, b, starts, bo, tile, 0, NR, load);
         } else {
-            GemmKernels.tile(kc, ap, aRows, ao, b, starts, bo, tile, 0, NR, load);
+            GemmKernels.tile(kc, ap, aRows, ao, ars, b, starts, bo, tile, 0, NR, load);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * NR, c, co + r * crs, cols);

@@ -13,10 +13,20 @@ public final class PackedMatrix {
     final int aOffset;
     final int aRowStride;
     final int aColStride;
-    /** The whole operand in MR-row slivers over the full depth ({@code null} for the scalar kernels). */
+    /**
+     * The operand's MR-row slivers over the full depth ({@code null} for the scalar kernels): all
+     * of them, or when {@link #inPlace} only the partial last one.
+     */
     final float[] slivers;
+    /** Whether the GEMM reads A's whole slivers from its rows ({@link VectorMatmul#readsInPlace}). */
+    final boolean inPlace;
 
     PackedMatrix(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] slivers) {
+        this(m, k, a, aOffset, aRowStride, aColStride, slivers, false);
+    }
+
+    PackedMatrix(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] slivers,
+                 boolean inPlace) {
         this.m = m;
         this.k = k;
         this.a = a;
@@ -24,6 +34,7 @@ public final class PackedMatrix {
         this.aRowStride = aRowStride;
         this.aColStride = aColStride;
         this.slivers = slivers;
+        this.inPlace = inPlace;
     }
 
     /** Rows of the operand. */

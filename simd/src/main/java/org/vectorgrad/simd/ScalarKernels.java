@@ -205,12 +205,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public int packedLength(int m, int k) {
+    public int packedLength(int m, int k, int aRowStride, int aColStride, long columns) {
         return 0;
     }
 
     @Override
-    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] into) {
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, long columns,
+                             float[] into) {
         return pack(m, k, a, aOffset, aRowStride, aColStride);
     }
 

@@ -163,17 +163,21 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride) {
-        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, new float[packedLength(m, k)]);
+        // The products to come are unknown: every sliver packed, ready for many of them.
+        long columns = Long.MAX_VALUE;
+        float[] slivers = new float[packedLength(m, k, aRowStride, aColStride, columns)];
+        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, slivers, columns);
     }
 
     @Override
-    public int packedLength(int m, int k) {
-        return VectorMatmul.packedLength(m, k);
+    public int packedLength(int m, int k, int aRowStride, int aColStride, long columns) {
+        return VectorMatmul.packedLength(m, k, aRowStride, aColStride, columns);
     }
 
     @Override
-    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] into) {
-        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, into);
+    public PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, long columns,
+                             float[] into) {
+        return VectorMatmul.pack(m, k, a, aOffset, aRowStride, aColStride, into, columns);
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.Arrays;
 final class VectorMatmul {
     /** Multiply-adds a task must have to be worth handing to another thread (about 20 µs). */
     static final long TASK_WORK = 1L << 21;
+    /** At most this many columns of B (32 panels) reuse a row-major A read in place ({@link #readsInPlace}). */
+    static final long IN_PLACE_COLUMNS = 1024;
 
     private static final int NONE = 0;
     private static final int ROW_DOTS = 1;
@@ -49,28 +51,52 @@ final class VectorMatmul {
                 c, cOffset, cRowStride, accumulate), aBatchStride, bBatchStride, cBatchStride);
     }
 
-    /** Floats of an m×k operand in MR-row slivers (the last one padded with zeros). */
-    static int packedLength(int m, int k) {
-        return Math.multiplyExact(ceilDiv(m, MR) * MR, k);
+    /**
+     * Floats of an m×k operand's packed MR-row slivers (the last one padded with zeros): only the
+     * partial last one when A is read in place ({@link #readsInPlace}).
+     */
+    static int packedLength(int m, int k, int aRowStride, int aColStride, long columns) {
+        int packedRows = readsInPlace(aRowStride, aColStride, columns) ? (m % MR == 0 ? 0 : MR) : ceilDiv(m, MR) * MR;
+        return Math.multiplyExact(packedRows, k);
     }
 
-    /** A in MR-row slivers over its full depth, the layout {@link PackedGemm#blockPacked} reads, in {@code slivers}. */
-    static PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] slivers) {
-        if (slivers.length < packedLength(m, k)) {
-            throw new IllegalArgumentException("pack: a " + m + "x" + k + " operand needs " + packedLength(m, k)
+    /**
+     * Whether the micro-kernel reads A's whole slivers where they lie, row by row: a row-major A
+     * (a convolution's weight) that at most {@link #IN_PLACE_COLUMNS} columns reuse. Packing a
+     * large weight was a third of a 512-channel ResNet layer's forward pass (64 columns), which
+     * now runs 1.5-1.9x faster; with many columns the pack's cost fades while twelve row streams
+     * read 8-12% slower than one packed sliver (128 channels on 64x64 images). The 5-row tile of
+     * shorter vectors has no such kernel (AVX2 machines keep packing; not measured there).
+     */
+    static boolean readsInPlace(int aRowStride, int aColStride, long columns) {
+        return GemmKernels.READS_ROWS && aColStride == 1 && aRowStride > 0 && columns <= IN_PLACE_COLUMNS;
+    }
+
+    /**
+     * A prepared for {@link PackedGemm#blockPacked} in {@code slivers}: its MR-row slivers over the
+     * full depth, or for an A read in place only its partial last sliver.
+     */
+    static PackedMatrix pack(int m, int k, float[] a, int aOffset, int aRowStride, int aColStride, float[] slivers,
+                             long columns) {
+        int needed = packedLength(m, k, aRowStride, aColStride, columns);
+        if (slivers.length < needed) {
+            throw new IllegalArgumentException("pack: a " + m + "x" + k + " operand needs " + needed
                     + " floats, got a buffer of " + slivers.length);
         }
-        if (m > 0 && k > 0) {
+        boolean inPlace = readsInPlace(aRowStride, aColStride, columns);
+        if (m > 0 && k > 0 && needed > 0) {
             Gemm g = new Gemm(m, 0, k, a, aOffset, aRowStride, aColStride, null, 0, 0, 0, null, 0, 0, false);
-            int count = ceilDiv(m, MR);
+            int first = inPlace ? m / MR : 0;
+            int count = ceilDiv(m, MR) - first;
             int minSlivers = (int) Math.max(1, Math.min(count, ceilDiv(TASK_WORK / 8, (long) MR * k)));
             Parallel.forRange(count, minSlivers, (from, to) -> {
                 for (int s = from; s < to; s++) {
-                    GemmPacking.packA(g, s * MR, Math.min(MR, m - s * MR), 0, k, slivers, s * MR * k);
+                    int row = (first + s) * MR;
+                    GemmPacking.packA(g, row, Math.min(MR, m - row), 0, k, slivers, s * MR * k);
                 }
             });
         }
-        return new PackedMatrix(m, k, a, aOffset, aRowStride, aColStride, slivers);
+        return new PackedMatrix(m, k, a, aOffset, aRowStride, aColStride, slivers, inPlace);
     }
 
     /** C (+)= A·B with a prepared A, split over slivers or panels like an unbatched product. */
@@ -126,7 +152,7 @@ final class VectorMatmul {
         boolean byColumns = splitColumns(g);
         int units = byColumns ? ceilDiv(g.n(), NR) : ceilDiv(g.m(), MR);
         Parallel.forRange(units, minUnits(g, units), (from, to) -> units(g, byColumns, from, to,
-                (i0, i1, j0, j1) -> PackedGemm.blockPacked(g, a.slivers, i0, i1, j0, j1)));
+                (i0, i1, j0, j1) -> PackedGemm.blockPacked(g, a, i0, i1, j0, j1)));
     }
 
     private static void run(int batch, Gemm g, int aBatchStride, int bBatchStride, int cBatchStride) {

@@ -26,7 +26,7 @@ final class PackedMatrixTest {
 
     private static final int[][] SHAPES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 5}, {7, 1, 5}, {12, 32, 9}, {13, 33, 9},
-        {25, 70, 300}, {5, 17, 513}, {64, 196, 144}, {16, 40, 20}, {36, 64, 270}, {37, 33, 20},
+        {25, 70, 300}, {5, 17, 513}, {64, 196, 144}, {16, 40, 20}, {36, 64, 270}, {37, 33, 20}, {20, 40, 300},
     };
 
     @Test
@@ -72,24 +72,32 @@ final class PackedMatrixTest {
             assertArrayEquals(expected, packedResult, context + ": same as matmul");
         }
         assertNearReference(reference, packedResult, k, context);
-        // Packed into a recycled buffer full of NaN (and longer than needed): no stale element is read.
-        float[] recycled = new float[VECTOR.packedLength(m, k) + 7];
+        // Packed into a recycled buffer full of NaN (and longer than needed) for this product's n
+        // columns, so a row-major A is read in place: the same bits, and no stale element is read.
+        float[] recycled = new float[VECTOR.packedLength(m, k, ars, acs, n) + 7];
         java.util.Arrays.fill(recycled, Float.NaN);
         float[] intoResult = c0.clone();
-        VECTOR.matmulPacked(VECTOR.pack(m, k, a, OFFSET, ars, acs, recycled), n, b, OFFSET, 2 * n, columnStep,
+        VECTOR.matmulPacked(VECTOR.pack(m, k, a, OFFSET, ars, acs, n, recycled), n, b, OFFSET, 2 * n, columnStep,
                 intoResult, OFFSET, n + 3, accumulate);
         assertArrayEquals(packedResult, intoResult, context + ": packed into a recycled buffer");
     }
 
     @Test
     void aBufferTooShortForThePackIsRejected() {
-        int needed = VECTOR.packedLength(13, 9);
+        int needed = VECTOR.packedLength(13, 9, 1, 13, 1);
         int slivers = (13 + GemmKernels.MR - 1) / GemmKernels.MR;
         assertEquals(slivers * GemmKernels.MR * 9, needed, "whole slivers of depth 9");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VECTOR.pack(13, 9, new float[13 * 9], 0, 9, 1, new float[needed - 1]));
+                () -> VECTOR.pack(13, 9, new float[13 * 9], 0, 1, 13, 1, new float[needed - 1]));
         assertEquals("pack: a 13x9 operand needs " + needed + " floats, got a buffer of " + (needed - 1), e.getMessage());
-        assertEquals(0, SCALAR.packedLength(13, 9), "the scalar kernels read A in place");
+        long few = VectorMatmul.IN_PLACE_COLUMNS;
+        if (GemmKernels.READS_ROWS) {
+            assertEquals(GemmKernels.MR * 9, VECTOR.packedLength(13, 9, 9, 1, few),
+                    "row-major: only the partial sliver");
+            assertEquals(0, VECTOR.packedLength(2 * GemmKernels.MR, 9, 9, 1, few), "row-major whole slivers: nothing");
+        }
+        assertEquals(needed, VECTOR.packedLength(13, 9, 9, 1, few + 1), "many columns: every sliver packed");
+        assertEquals(0, SCALAR.packedLength(13, 9, 9, 1, few), "the scalar kernels read A in place");
     }
 
     // Within the float error of a k-term sum of the scalar kernel's double-precision result.
@@ -167,6 +175,10 @@ final class PackedMatrixTest {
         VECTOR.matmulPacked(packed, n, gathered, 0, n, 1, expected, OFFSET, n + 3, accumulate);
         VECTOR.matmulPackedRows(packed, n, source, rows, actual, OFFSET, n + 3, accumulate);
         assertArrayEquals(expected, actual, context + ": same as matmulPacked on the gathered B");
+        float[] inPlace = c0.clone();
+        PackedMatrix rowsInPlace = VECTOR.pack(m, k, a, 0, k, 1, n, new float[VECTOR.packedLength(m, k, k, 1, n)]);
+        VECTOR.matmulPackedRows(rowsInPlace, n, source, rows, inPlace, OFFSET, n + 3, accumulate);
+        assertArrayEquals(expected, inPlace, context + ": A's rows read in place");
         float[] scalarGathered = c0.clone();
         PackedMatrix scalarPacked = SCALAR.pack(m, k, a, 0, k, 1);
         SCALAR.matmulPacked(scalarPacked, n, gathered, 0, n, 1, scalarGathered, OFFSET, n + 3, accumulate);
@@ -189,7 +201,8 @@ final class PackedMatrixTest {
         }
         assertSameForEveryThreadCount(m + "x" + n + "x" + k + " through a row table", () -> {
             float[] c = new float[m * n];
-            VECTOR.matmulPackedRows(VECTOR.pack(m, k, a, 0, k, 1), n, source, rows, c, 0, n, false);
+            VECTOR.matmulPackedRows(VECTOR.pack(m, k, a, 0, k, 1, n, new float[m * k]), n, source, rows, c, 0, n,
+                    false);
             return c;
         });
     }
