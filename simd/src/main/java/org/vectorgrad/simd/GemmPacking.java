@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Copies operand slices into the micro-kernel's layouts (see {@link GemmKernels}): A into
  * MR-row slivers, B into NR-column panels, both p-major and zero-padded. A slice whose elements
  * are contiguous in the packed order is copied by vectors. One that must be transposed on the
- * way is read row by row when A is row-major (the usual A), and with vector gathers for other
- * strides and for column-major B (the Bᵀ of a backward pass or of a linear layer).
+ * way is read row by row when A is row-major (the usual A), through in-register block transposes
+ * for column-major B (the Wᵀ of a linear layer, the colsᵀ of a weight gradient;
+ * {@link PanelTranspose}), and with vector gathers for other strides.
  */
 final class GemmPacking {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -113,14 +114,20 @@ final class GemmPacking {
         float[] b = g.b();
         int rs = g.bRowStride();
         int cs = g.bColStride();
-        int[] index = cs != 1 && rs == 1 ? panelIndex(cs) : null;
+        boolean columnMajor = cs != 1 && rs == 1 && g.bRows() == null;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int dst = jr * kc;
             int column = (jc + jr) * cs;
-            if (cols == NR && (cs == 1 || index != null)) {
+            if (cols == NR && columnMajor) {
+                PanelTranspose.pack(b, g.bRowStart(pc) + column, cs, kc, bp, dst);
+                continue;
+            }
+            if (cols == NR && cs == 1) {
                 for (int p = 0; p < kc; p++) {
-                    vectorRow(b, g.bRowStart(pc + p) + column, index, bp, dst + p * NR);
+                    int row = g.bRowStart(pc + p) + column;
+                    FloatVector.fromArray(SPECIES, b, row).intoArray(bp, dst + p * NR);
+                    FloatVector.fromArray(SPECIES, b, row + L).intoArray(bp, dst + p * NR + L);
                 }
                 continue;
             }
@@ -142,25 +149,6 @@ final class GemmPacking {
                 }
             }
         }
-    }
-
-    // One NR-wide panel row: a copy when B's row is contiguous, else a gather through index.
-    private static void vectorRow(float[] b, int src, int[] index, float[] bp, int dst) {
-        if (index == null) {
-            FloatVector.fromArray(SPECIES, b, src).intoArray(bp, dst);
-            FloatVector.fromArray(SPECIES, b, src + L).intoArray(bp, dst + L);
-        } else {
-            FloatVector.fromArray(SPECIES, b, src, index, 0).intoArray(bp, dst);
-            FloatVector.fromArray(SPECIES, b, src, index, L).intoArray(bp, dst + L);
-        }
-    }
-
-    private static int[] panelIndex(int colStride) {
-        int[] index = new int[NR];
-        for (int j = 0; j < NR; j++) {
-            index[j] = j * colStride;
-        }
-        return index;
     }
 
     private static int gcd(int x, int y) {
