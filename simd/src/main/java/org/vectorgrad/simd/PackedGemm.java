@@ -57,7 +57,7 @@ final class PackedGemm {
                     int inPlace = rowsInPlace(g, rows, nc);
                     float[] ap = w.packedA(roundUp(rows - inPlace, MR) * depth);
                     GemmPacking.packA(g, ic + inPlace, rows - inPlace, pc, depth, ap);
-                    sweepRows(g, ap, inPlace, ic, rows, pc, depth, bp, jc, nc, load, w.tile);
+                    sweepSplit(g, inPlace, ic, rows, pc, ap, 0, MR * depth, bp, null, 0, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -74,7 +74,7 @@ final class PackedGemm {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweepRows(g, ap, inPlace, ic, rows, pc, depth, bp, jc + jr, cols, load, w.tile);
+            sweepSplit(g, inPlace, ic, rows, pc, ap, 0, MR * depth, bp, null, 0, jc + jr, cols, depth, load, w.tile);
         }
     }
 
@@ -92,17 +92,21 @@ final class PackedGemm {
         return inPlace ? rows / MR * MR : 0;
     }
 
-    // Rows [ic, ic + rows) against packed panels bp: the first `inPlace` from A's rows, the rest
-    // from the slivers packed into ap.
-    private static void sweepRows(Gemm g, float[] ap, int inPlace, int ic, int rows, int pc, int depth, float[] bp,
-                                  int jc, int nc, boolean load, float[] tile) {
+    /**
+     * Rows [ic, ic + rows) against one B: the first {@code inPlace} read from A's rows, the rest
+     * from packed slivers, the first at {@code ap[apBase]} and each {@code apSliverStride} further.
+     */
+    private static void sweepSplit(Gemm g, int inPlace, int ic, int rows, int pc, float[] ap, int apBase,
+                                   int apSliverStride, float[] b, int[] starts, int column, int jc, int nc, int depth,
+                                   boolean load, float[] tile) {
         if (inPlace > 0) {
             int rs = g.aRowStride();
-            sweep(g, g.a(), g.aOffset() + ic * rs + pc, MR * rs, rs, bp, null, 0, ic, inPlace, jc, nc, depth, load,
-                    tile);
+            sweep(g, g.a(), g.aOffset() + ic * rs + pc, MR * rs, rs, b, starts, column, ic, inPlace, jc, nc, depth,
+                    load, tile);
         }
         if (rows > inPlace) {
-            sweep(g, ap, 0, MR * depth, 0, bp, null, 0, ic + inPlace, rows - inPlace, jc, nc, depth, load, tile);
+            sweep(g, ap, apBase, apSliverStride, 0, b, starts, column, ic + inPlace, rows - inPlace, jc, nc, depth,
+                    load, tile);
         }
     }
 
@@ -150,18 +154,10 @@ final class PackedGemm {
     // rows, the rest from the packed slivers (an in-place A packs only its partial last one).
     private static void sweepPacked(Gemm g, PackedMatrix a, int i0, int i1, int pc, float[] b, int[] starts,
                                     int column, int jc, int cols, int depth, boolean load, float[] tile) {
-        int k = g.k();
-        int packedFrom = a.inPlace ? Math.max(i0, Math.min(i1, a.m / MR * MR)) : i0;
-        if (packedFrom > i0) {
-            int rs = g.aRowStride();
-            sweep(g, g.a(), g.aOffset() + i0 * rs + pc, MR * rs, rs, b, starts, column, i0, packedFrom - i0, jc,
-                    cols, depth, load, tile);
-        }
-        if (i1 > packedFrom) {
-            int first = a.inPlace ? 0 : packedFrom * k;
-            sweep(g, a.slivers, first + pc * MR, MR * k, 0, b, starts, column, packedFrom, i1 - packedFrom, jc,
-                    cols, depth, load, tile);
-        }
+        int inPlace = a.inPlace ? Math.max(0, Math.min(i1, a.m / MR * MR) - i0) : 0;
+        int apBase = (a.inPlace ? 0 : i0 * g.k()) + pc * MR;
+        sweepSplit(g, inPlace, i0, i1 - i0, pc, a.slivers, apBase, MR * g.k(), b, starts, column, jc, cols, depth,
+                load, tile);
     }
 
     /**
