@@ -24,9 +24,6 @@ final class PackedGemm {
     /** Columns of a packed B block: KC×NC floats (1 MB at 16 lanes) stay in L2/L3. */
     static final int NC = NR * 32;
 
-    /** At most this many panels reuse a block of A read from its rows rather than packed. */
-    static final int FEW_PANELS = 4;
-
     /** At most this many A slivers read B's rows in place rather than from a packed panel. */
     static final int IN_PLACE_SLIVERS = 3;
 
@@ -54,10 +51,9 @@ final class PackedGemm {
                 GemmPacking.packB(g, pc, depth, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += mc) {
                     int rows = Math.min(mc, i1 - ic);
-                    int inPlace = rowsInPlace(g, rows, nc);
-                    float[] ap = w.packedA(roundUp(rows - inPlace, MR) * depth);
-                    GemmPacking.packA(g, ic + inPlace, rows - inPlace, pc, depth, ap);
-                    sweepSplit(g, inPlace, ic, rows, pc, ap, 0, MR * depth, bp, null, 0, jc, nc, depth, load, w.tile);
+                    float[] ap = w.packedA(roundUp(rows, MR) * depth);
+                    GemmPacking.packA(g, ic, rows, pc, depth, ap);
+                    sweep(g, ap, 0, MR * depth, 0, bp, null, 0, ic, rows, jc, nc, depth, load, w.tile);
                 }
             }
         }
@@ -67,29 +63,14 @@ final class PackedGemm {
     // before it, into a buffer that stays in L1, instead of all panels first through L2.
     private static void oneRowBlock(Gemm g, Workspace w, int ic, int rows, int jc, int nc, int pc, int depth,
                                     boolean load) {
-        int inPlace = rowsInPlace(g, rows, nc);
-        float[] ap = w.packedA(roundUp(rows - inPlace, MR) * depth);
-        GemmPacking.packA(g, ic + inPlace, rows - inPlace, pc, depth, ap);
+        float[] ap = w.packedA(roundUp(rows, MR) * depth);
+        GemmPacking.packA(g, ic, rows, pc, depth, ap);
         float[] bp = w.packedB(NR * depth);
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             GemmPacking.packB(g, pc, depth, jc + jr, cols, bp);
-            sweepSplit(g, inPlace, ic, rows, pc, ap, 0, MR * depth, bp, null, 0, jc + jr, cols, depth, load, w.tile);
+            sweep(g, ap, 0, MR * depth, 0, bp, null, 0, ic, rows, jc + jr, cols, depth, load, w.tile);
         }
-    }
-
-    /**
-     * How many of a block's rows the micro-kernel reads from A's rows: its whole slivers, when A
-     * allows it ({@link VectorMatmul#readsInPlace}) and at most {@link #FEW_PANELS} panels reuse
-     * them. A task of a product split by columns, such as a batch-64 Linear layer's x·Wᵀ on two
-     * threads, then no longer packs all of A again for its two panels (1.03-1.13x on such
-     * products, batch-256 MLP step on two threads 1.12x); with 16 panels a 512x512 product ran
-     * 10% slower than from packed slivers.
-     */
-    private static int rowsInPlace(Gemm g, int rows, int columns) {
-        boolean inPlace = columns <= FEW_PANELS * NR && g.aRows() == null
-                && VectorMatmul.readsInPlace(g.aRowStride(), g.aColStride(), columns);
-        return inPlace ? rows / MR * MR : 0;
     }
 
     /**
