@@ -73,24 +73,6 @@ final class PackedGemm {
         }
     }
 
-    /**
-     * Rows [ic, ic + rows) against one B: the first {@code inPlace} read from A's rows, the rest
-     * from packed slivers, the first at {@code ap[apBase]} and each {@code apSliverStride} further.
-     */
-    private static void sweepSplit(Gemm g, int inPlace, int ic, int rows, int pc, float[] ap, int apBase,
-                                   int apSliverStride, float[] b, int[] starts, int column, int jc, int nc, int depth,
-                                   boolean load, float[] tile) {
-        if (inPlace > 0) {
-            int rs = g.aRowStride();
-            sweep(g, g.a(), g.aOffset() + ic * rs + pc, MR * rs, rs, b, starts, column, ic, inPlace, jc, nc, depth,
-                    load, tile);
-        }
-        if (rows > inPlace) {
-            sweep(g, ap, apBase, apSliverStride, 0, b, starts, column, ic + inPlace, rows - inPlace, jc, nc, depth,
-                    load, tile);
-        }
-    }
-
     // The block size near `limit` (a multiple of `unit`) that splits `n` into equal blocks, so no
     // thin last block pays the micro-kernel's load and store of C for little work.
     private static int balanced(int n, int limit, int unit) {
@@ -135,10 +117,17 @@ final class PackedGemm {
     // rows, the rest from the packed slivers (an in-place A packs only its partial last one).
     private static void sweepPacked(Gemm g, PackedMatrix a, int i0, int i1, int pc, float[] b, int[] starts,
                                     int column, int jc, int cols, int depth, boolean load, float[] tile) {
-        int inPlace = a.inPlace ? Math.max(0, Math.min(i1, a.m / MR * MR) - i0) : 0;
-        int apBase = (a.inPlace ? 0 : i0 * g.k()) + pc * MR;
-        sweepSplit(g, inPlace, i0, i1 - i0, pc, a.slivers, apBase, MR * g.k(), b, starts, column, jc, cols, depth,
-                load, tile);
+        int packedFrom = a.inPlace ? Math.max(i0, Math.min(i1, a.m / MR * MR)) : i0;
+        if (packedFrom > i0) {
+            int rs = g.aRowStride();
+            sweep(g, g.a(), g.aOffset() + i0 * rs + pc, MR * rs, rs, b, starts, column, i0, packedFrom - i0, jc,
+                    cols, depth, load, tile);
+        }
+        if (i1 > packedFrom) {
+            int first = a.inPlace ? 0 : packedFrom * g.k();
+            sweep(g, a.slivers, first + pc * MR, MR * g.k(), 0, b, starts, column, packedFrom, i1 - packedFrom, jc,
+                    cols, depth, load, tile);
+        }
     }
 
     /**
