@@ -15,9 +15,10 @@ final class RowWalk {
     private final int rowLength;
     private final int[] innerStrides;
     private final long rowCount;
+    private final int rank;
 
     private RowWalk(int[] shape, int[][] strides) {
-        int rank = shape.length;
+        this.rank = shape.length;
         int operands = strides.length;
         boolean empty = false;
         for (int size : shape) {
@@ -119,6 +120,26 @@ final class RowWalk {
             trimmed[k] = java.util.Arrays.copyOf(outStrides[k], rank);
         }
         return new RowWalk(java.util.Arrays.copyOf(outShape, rank), trimmed);
+    }
+
+    /** The merged shape: the outer dimensions, then the row (none for a rank-0 shape). */
+    int[] shape() {
+        if (rank == 0) {
+            return new int[0];
+        }
+        int[] shape = java.util.Arrays.copyOf(outerShape, outerShape.length + 1);
+        shape[outerShape.length] = rowLength;
+        return shape;
+    }
+
+    /** Operand k's strides over {@link #shape()}. */
+    int[] strides(int k) {
+        if (rank == 0) {
+            return new int[0];
+        }
+        int[] strides = java.util.Arrays.copyOf(outerStrides[k], outerStrides[k].length + 1);
+        strides[outerStrides[k].length] = innerStrides[k];
+        return strides;
     }
 
     /** Elements per row (0 when the shape is empty). */

@@ -47,6 +47,19 @@ final class RowWalkTest {
         assertEquals(Shapes.numel(c.shape), walk.rowCount() * walk.rowLength(), c.toString());
     }
 
+    // The merged shape and strides the walk exposes address the same elements in the same order.
+    @Property(tries = 500)
+    void mergedShapeAndStridesDescribeTheSameWalk(@ForAll("cases") Case c) {
+        RowWalk walk = RowWalk.of(c.shape, c.strides);
+        int[][] merged = new int[c.strides.length][];
+        for (int k = 0; k < merged.length; k++) {
+            merged[k] = walk.strides(k);
+        }
+        Case same = new Case(walk.shape(), merged, c.offsets);
+        assertEquals(odometer(c), odometer(same), c + " merged into " + same);
+        assertTrue(walk.shape().length <= c.shape.length, same.toString());
+    }
+
     // Contiguous operands and broadcast scalars (all strides 0) coalesce into a single row.
     @Property(tries = 300)
     void contiguousAndScalarOperandsFormOneRow(@ForAll("shapes") int[] shape, @ForAll("kinds") boolean[] scalar) {

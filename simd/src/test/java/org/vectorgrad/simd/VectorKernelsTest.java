@@ -219,6 +219,25 @@ final class VectorKernelsTest {
         }
     }
 
+    // A group of images' output gradient (N×O×H×W) copied into an O×(N·H·W) matrix: H and W
+    // merge into one row per image and channel, which the copy takes as short planes when the
+    // whole is small and walks over threads when it is not.
+    @Test
+    void copyMergesDimensionsContiguousInBothOperands() {
+        Random random = new Random(11);
+        for (int[] shape : List.of(new int[] {3, 5, 4, 6}, new int[] {2, 300, 16, 16}, new int[] {1, 7, 1, 9},
+                new int[] {4, 3, 0, 2})) {
+            int images = shape[0];
+            int length = shape[2] * shape[3];
+            View src = View.contiguous(shape, 3, random, Values.MIXED);
+            int[] matrixStrides = {length, images * length, shape[3], 1};
+            View matrix = new View(shape, new float[2 + Shapes.numel(shape)], 2, matrixStrides);
+            checkCopy(src, matrix);
+            checkCopy(new View(shape, src.data(), src.offset(), matrixStrides.clone()),
+                    View.contiguous(shape, 1, random, Values.MIXED));
+        }
+    }
+
     // ---- checks -------------------------------------------------------------------------------
 
     static void checkMap(UnaryOp op, View src) {
