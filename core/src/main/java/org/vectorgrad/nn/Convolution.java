@@ -345,8 +345,10 @@ final class Convolution {
     static Tensor weightGrad(Tensor x, Tensor grad, Geometry geo) {
         int images = shape(x)[0];
         int size = geo.outChannels() * geo.rows();
-        Tensor dw = Ops.empty(new int[] {geo.outChannels(), geo.inChannels(), geo.window().kernelH(),
-            geo.window().kernelW()});
+        int[] dwShape = {geo.outChannels(), geo.inChannels(), geo.window().kernelH(), geo.window().kernelW()};
+        // Every path below writes all of dW when there is an image (the first product or piece
+        // overwrites): zeroing 11M floats a ResNet-18 step took 2% of it, on one thread.
+        Tensor dw = images == 0 ? Ops.empty(dwShape) : Ops.forOverwrite(dwShape);
         int group = geo.group(images);
         int groups = (images + group - 1) / group;
         int pieces = size <= SMALL_WEIGHT_GRAD ? Math.min(PIECES, groups) : 1;

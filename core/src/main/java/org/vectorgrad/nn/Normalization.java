@@ -84,7 +84,7 @@ final class Normalization {
                 st.mean(), sumG, sumGxc);
         Tensor dx = null;
         if (needs[0]) {
-            dx = Ops.empty(g.shape());
+            dx = Ops.forOverwrite(g.shape()); // channelAffine(2) writes every element
             float[] a = new float[channels];
             float[] b = new float[channels];
             float[] k = new float[channels];

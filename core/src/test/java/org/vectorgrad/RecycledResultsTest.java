@@ -1,0 +1,94 @@
+package org.vectorgrad;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vectorgrad.GradCheck.leaf;
+import static org.vectorgrad.GradCheck.uniform;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.vectorgrad.nn.Functional;
+
+/**
+ * Gradients that take a pooled buffer without zeroing it (a convolution's weight gradient on each
+ * of its paths, a batch norm's input gradient in training and in eval mode) must write every
+ * element: each case runs once with recycling off (every buffer fresh and zeroed), then again
+ * with recycling on and NaN buffers of the gradients' lengths added to this thread's pool, and
+ * the two runs must agree bit for bit. (The pool hands out the buffers the step itself released
+ * last first, so most reused buffers hold the step's own leftovers, not the NaNs.)
+ */
+@ExtendWith(RestoreThreads.class)
+final class RecycledResultsTest {
+    /** {batch, C, H, W, O, k, stride, pad}: every dW above the pool's 16K-float floor. */
+    private static final int[][] CONVOLUTIONS = {
+        {3, 80, 3, 3, 96, 3, 1, 1},     // large dW: every group chained into one product
+        {16, 32, 16, 16, 64, 3, 2, 1},  // small dW split over the batch, computed transposed
+        {2, 64, 6, 6, 64, 3, 1, 1},     // small stride-1 dW over channels-last images
+        {4, 32, 8, 8, 512, 1, 2, 0},    // 1x1 stride 2, grouped images
+    };
+
+    @Test
+    void convolutionWeightGradientsOverwriteRecycledBuffers() {
+        for (int threads : new int[] {1, 2}) {
+            Parallelism.setThreads(threads);
+            for (int[] c : CONVOLUTIONS) {
+                int weights = c[4] * c[1] * c[5] * c[5];
+                assertTrue(weights >= BufferPool.MIN_LENGTH, Arrays.toString(c));
+                checkRecycled(Arrays.toString(c) + " on " + threads + " threads", weights,
+                        random -> convolutionGradients(random, c));
+            }
+        }
+    }
+
+    @Test
+    void batchNormInputGradientsOverwriteRecycledBuffers() {
+        int[] shape = {4, 8, 32, 32};
+        int numel = 4 * 8 * 32 * 32;
+        for (boolean training : new boolean[] {true, false}) {
+            checkRecycled("batch norm, training " + training, numel, random -> {
+                Tensor x = leaf(uniform(random, numel, -1, 1), shape);
+                Tensor weight = leaf(uniform(random, 8, 0.5, 1.5), 8);
+                Tensor y = Functional.batchNorm(x, Tensor.zeros(8), Tensor.ones(8), weight, null, training, 0.1f,
+                        1e-5f);
+                y.backward(Tensor.fromArray(uniform(random, numel, -1, 1), shape));
+                return new float[][] {x.grad().toArray(), weight.grad().toArray()};
+            });
+        }
+    }
+
+    private static float[][] convolutionGradients(Random random, int[] c) {
+        Tensor x = leaf(uniform(random, c[0] * c[1] * c[2] * c[3], -1, 1), c[0], c[1], c[2], c[3]);
+        Tensor w = leaf(uniform(random, c[4] * c[1] * c[5] * c[5], -1, 1), c[4], c[1], c[5], c[5]);
+        Tensor y = Functional.conv2d(x, w, null, c[6], c[7], 1);
+        y.backward(Tensor.fromArray(uniform(random, y.numel(), -1, 1), y.shape()));
+        return new float[][] {w.grad().toArray(), x.grad().toArray()};
+    }
+
+    // The same seeded computation on a clean pool and on one holding NaN buffers of `length`.
+    private static void checkRecycled(String label, int length, Function<Random, float[][]> run) {
+        float[][] clean;
+        BufferPool.setEnabled(false);
+        try {
+            clean = run.apply(new Random(3));
+        } finally {
+            BufferPool.setEnabled(true);
+        }
+        for (float[] gradient : clean) {
+            for (float value : gradient) {
+                assertTrue(Float.isFinite(value), label + ": a fresh run gave " + value);
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            float[] poisoned = new float[length];
+            Arrays.fill(poisoned, Float.NaN);
+            BufferPool.release(poisoned);
+        }
+        float[][] recycled = run.apply(new Random(3));
+        for (int k = 0; k < clean.length; k++) {
+            assertArrayEquals(clean[k], recycled[k], label + ", gradient " + k);
+        }
+    }
+}
