@@ -2,6 +2,7 @@ package org.vectorgrad;
 
 import org.vectorgrad.internal.TensorInternals;
 import org.vectorgrad.nn.Module;
+import org.vectorgrad.simd.Shapes;
 
 /** This package's side of {@link TensorInternals}: installed by {@link Tensor}'s static initialiser. */
 final class Internals implements TensorInternals {
@@ -33,6 +34,12 @@ final class Internals implements TensorInternals {
     @Override
     public Tensor forOverwrite(int[] shape) {
         return Ops.forOverwrite(shape);
+    }
+
+    @Override
+    public Tensor overwriting(Tensor grad) {
+        int[] shape = grad.layout.shape.clone();
+        return Tensor.wrap(BufferPool.overwriting(grad, Shapes.numel(shape)), shape);
     }
 
     @Override

@@ -59,6 +59,33 @@ final class RecycledResultsTest {
         }
     }
 
+    /**
+     * Batch norm writes its input gradient over the incoming gradient when the engine donates it
+     * (a gradient only the engine holds, here the one (y·c).sum() gives y); handed the same values
+     * in a tensor the caller holds, it writes a new buffer. Both must give the same bits.
+     */
+    @Test
+    void batchNormInputGradientOverTheDonatedGradient() {
+        int[] shape = {4, 8, 32, 32};
+        int numel = 4 * 8 * 32 * 32;
+        for (boolean training : new boolean[] {true, false}) {
+            float[][] runs = new float[2][];
+            for (int donated = 0; donated < 2; donated++) {
+                Random random = new Random(4);
+                Tensor x = leaf(uniform(random, numel, -1, 1), shape);
+                Tensor c = Tensor.fromArray(uniform(random, numel, -1, 1), shape);
+                Tensor y = Functional.batchNorm(x, Tensor.zeros(8), Tensor.ones(8), null, null, training, 0.1f, 1e-5f);
+                if (donated == 1) {
+                    y.mul(c).sum().backward();
+                } else {
+                    y.backward(c);
+                }
+                runs[donated] = x.grad().toArray();
+            }
+            assertArrayEquals(runs[0], runs[1], "batch norm, training " + training);
+        }
+    }
+
     private static float[][] convolutionGradients(Random random, int[] c) {
         Tensor x = leaf(uniform(random, c[0] * c[1] * c[2] * c[3], -1, 1), c[0], c[1], c[2], c[3]);
         Tensor w = leaf(uniform(random, c[4] * c[1] * c[5] * c[5], -1, 1), c[4], c[1], c[5], c[5]);

@@ -39,6 +39,13 @@ public interface TensorInternals {
     Tensor forOverwrite(int[] shape);
 
     /**
+     * A result shaped like the contiguous {@code grad} whose element i its kernel computes from
+     * element i of grad (and of other operands) only: grad's own buffer when the engine donated
+     * it to the running derivative, else {@link #forOverwrite}.
+     */
+    Tensor overwriting(Tensor grad);
+
+    /**
      * A buffer of {@code length} floats for an op's own transient use (a packed weight), its
      * contents undefined: recycled when this thread has one of that length. Give it back with
      * {@link #releaseScratch} once nothing reads it, on the thread that took it (pools are per

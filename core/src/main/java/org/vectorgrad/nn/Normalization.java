@@ -84,7 +84,8 @@ final class Normalization {
                 st.mean(), sumG, sumGxc);
         Tensor dx = null;
         if (needs[0]) {
-            dx = Ops.forOverwrite(g.shape()); // channelAffine(2) writes every element
+            // channelAffine(2) writes every element, element i from g's element i only: in place is safe.
+            dx = Ops.overwriting(g);
             float[] a = new float[channels];
             float[] b = new float[channels];
             float[] k = new float[channels];

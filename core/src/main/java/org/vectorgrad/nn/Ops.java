@@ -48,6 +48,11 @@ final class Ops {
         return INTERNALS.forOverwrite(shape);
     }
 
+    /** A result over the donated {@code grad}'s own buffer when it may be (see TensorInternals.overwriting). */
+    static Tensor overwriting(Tensor grad) {
+        return INTERNALS.overwriting(grad);
+    }
+
     /** A buffer for an op's transient use, contents undefined (see TensorInternals.scratch). */
     static float[] scratch(int length) {
         return INTERNALS.scratch(length);
