@@ -124,22 +124,21 @@ final class RowWalk {
 
     /** The merged shape: the outer dimensions, then the row (none for a rank-0 shape). */
     int[] shape() {
-        if (rank == 0) {
-            return new int[0];
-        }
-        int[] shape = java.util.Arrays.copyOf(outerShape, outerShape.length + 1);
-        shape[outerShape.length] = rowLength;
-        return shape;
+        return withInner(outerShape, rowLength);
     }
 
     /** Operand k's strides over {@link #shape()}. */
     int[] strides(int k) {
+        return withInner(outerStrides[k], innerStrides[k]);
+    }
+
+    private int[] withInner(int[] outer, int inner) {
         if (rank == 0) {
             return new int[0];
         }
-        int[] strides = java.util.Arrays.copyOf(outerStrides[k], outerStrides[k].length + 1);
-        strides[outerStrides[k].length] = innerStrides[k];
-        return strides;
+        int[] all = java.util.Arrays.copyOf(outer, outer.length + 1);
+        all[outer.length] = inner;
+        return all;
     }
 
     /** Elements per row (0 when the shape is empty). */
