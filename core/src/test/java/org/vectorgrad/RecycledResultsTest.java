@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.vectorgrad.nn.Functional;
+import org.vectorgrad.simd.Shapes;
 
 /**
  * Gradients that take a pooled buffer without zeroing it (a convolution's weight gradient on each
@@ -30,6 +31,9 @@ final class RecycledResultsTest {
         {4, 32, 8, 8, 512, 1, 2, 0},    // 1x1 stride 2, grouped images
     };
 
+    /** N×C×H×W above the pool's floor. */
+    private static final int[] BATCH_NORM_INPUT = {4, 8, 32, 32};
+
     @Test
     void convolutionWeightGradientsOverwriteRecycledBuffers() {
         for (int threads : new int[] {1, 2}) {
@@ -45,17 +49,9 @@ final class RecycledResultsTest {
 
     @Test
     void batchNormInputGradientsOverwriteRecycledBuffers() {
-        int[] shape = {4, 8, 32, 32};
-        int numel = 4 * 8 * 32 * 32;
         for (boolean training : new boolean[] {true, false}) {
-            checkRecycled("batch norm, training " + training, numel, random -> {
-                Tensor x = leaf(uniform(random, numel, -1, 1), shape);
-                Tensor weight = leaf(uniform(random, 8, 0.5, 1.5), 8);
-                Tensor y = Functional.batchNorm(x, Tensor.zeros(8), Tensor.ones(8), weight, null, training, 0.1f,
-                        1e-5f);
-                y.backward(Tensor.fromArray(uniform(random, numel, -1, 1), shape));
-                return new float[][] {x.grad().toArray(), weight.grad().toArray()};
-            });
+            checkRecycled("batch norm, training " + training, Shapes.numel(BATCH_NORM_INPUT),
+                    random -> batchNormGradients(random, training, false));
         }
     }
 
@@ -66,24 +62,31 @@ final class RecycledResultsTest {
      */
     @Test
     void batchNormInputGradientOverTheDonatedGradient() {
-        int[] shape = {4, 8, 32, 32};
-        int numel = 4 * 8 * 32 * 32;
         for (boolean training : new boolean[] {true, false}) {
-            float[][] runs = new float[2][];
-            for (int donated = 0; donated < 2; donated++) {
-                Random random = new Random(4);
-                Tensor x = leaf(uniform(random, numel, -1, 1), shape);
-                Tensor c = Tensor.fromArray(uniform(random, numel, -1, 1), shape);
-                Tensor y = Functional.batchNorm(x, Tensor.zeros(8), Tensor.ones(8), null, null, training, 0.1f, 1e-5f);
-                if (donated == 1) {
-                    y.mul(c).sum().backward();
-                } else {
-                    y.backward(c);
-                }
-                runs[donated] = x.grad().toArray();
+            float[][] held = batchNormGradients(new Random(4), training, false);
+            float[][] donated = batchNormGradients(new Random(4), training, true);
+            for (int k = 0; k < held.length; k++) {
+                assertArrayEquals(held[k], donated[k], "batch norm, training " + training + ", gradient " + k);
             }
-            assertArrayEquals(runs[0], runs[1], "batch norm, training " + training);
         }
+    }
+
+    // x's and the weight's gradients for an output gradient c, passed to backward (held by the
+    // caller) or reached through (y·c).sum() (a gradient the engine owns and donates).
+    private static float[][] batchNormGradients(Random random, boolean training, boolean donated) {
+        int numel = Shapes.numel(BATCH_NORM_INPUT);
+        int channels = BATCH_NORM_INPUT[1];
+        Tensor x = leaf(uniform(random, numel, -1, 1), BATCH_NORM_INPUT);
+        Tensor weight = leaf(uniform(random, channels, 0.5, 1.5), channels);
+        Tensor c = Tensor.fromArray(uniform(random, numel, -1, 1), BATCH_NORM_INPUT);
+        Tensor y = Functional.batchNorm(x, Tensor.zeros(channels), Tensor.ones(channels), weight, null, training,
+                0.1f, 1e-5f);
+        if (donated) {
+            y.mul(c).sum().backward();
+        } else {
+            y.backward(c);
+        }
+        return new float[][] {x.grad().toArray(), weight.grad().toArray()};
     }
 
     private static float[][] convolutionGradients(Random random, int[] c) {
