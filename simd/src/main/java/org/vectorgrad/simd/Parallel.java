@@ -183,7 +183,7 @@ public final class Parallel {
                     break; // a pool retired by setThreads: the caller claims the remaining chunks itself
                 }
             }
-            ScopedValue.where(IN_LOOP, Boolean.TRUE).run(job::work);
+            ScopedValue.where(IN_LOOP, Boolean.TRUE).run(job::callerWork);
             job.await();
         } finally {
             Slots.release(1 + helpers);
@@ -192,17 +192,22 @@ public final class Parallel {
     }
 
     /**
-     * One parallel loop. The caller and the workers claim chunks from a shared counter, so a
-     * worker that wakes late finds nothing left instead of making the caller wait for it: waking
-     * a parked worker costs tens of microseconds on a busy VM, and the caller would otherwise pay
-     * that on every call. Which thread runs a chunk never changes the chunk's bounds.
+     * One parallel loop. The caller runs chunk 0, then it and the workers claim the others from a
+     * shared counter, so a worker that wakes late finds nothing left instead of making the caller
+     * wait for it: waking a parked worker costs tens of microseconds on a busy VM, and the caller
+     * would otherwise pay that on every call. Chunk 0 is the caller's because a spinning worker
+     * would otherwise win it about half the time: with 2 threads, the same half of consecutive
+     * ops (a layer's GEMM, its weight's optimizer update, the next forward pass) then stays on one
+     * core, whose cache holds it (the MLP's 2-thread step: 0-4% faster, in-JVM A/B). Which
+     * thread runs a chunk never changes the chunk's bounds.
      */
     private static final class Job {
         private static final int SPINS = 1 << 12;
         private final Range body;
         private final int n;
         private final int chunks;
-        private final AtomicInteger next = new AtomicInteger();
+        // Chunk 0 is the caller's: the counter hands out chunks from 1.
+        private final AtomicInteger next = new AtomicInteger(1);
         private final AtomicInteger unfinished;
         private final Thread caller = Thread.currentThread();
         private final Throwable[] thrown;
@@ -215,16 +220,25 @@ public final class Parallel {
             this.thrown = new Throwable[chunks];
         }
 
+        void callerWork() {
+            run(0);
+            work();
+        }
+
         void work() {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                try {
-                    body.run(bound(n, chunks, c), bound(n, chunks, c + 1));
-                } catch (RuntimeException | Error e) {
-                    thrown[c] = e;
-                }
-                if (unfinished.decrementAndGet() == 0) {
-                    LockSupport.unpark(caller);
-                }
+                run(c);
+            }
+        }
+
+        private void run(int c) {
+            try {
+                body.run(bound(n, chunks, c), bound(n, chunks, c + 1));
+            } catch (RuntimeException | Error e) {
+                thrown[c] = e;
+            }
+            if (unfinished.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
             }
         }
 

@@ -56,6 +56,32 @@ class ParallelTest {
     }
 
     @Test
+    void theCallerRunsTheFirstChunkEvenWhenAWorkerIsIdle() {
+        for (int threads : new int[] {2, 3, 8}) {
+            Parallel.setThreads(threads);
+            Thread caller = Thread.currentThread();
+            // Back to back, so the workers spin and could claim any chunk the moment it is queued.
+            for (int loop = 0; loop < 300; loop++) {
+                Thread[] firstChunk = new Thread[1];
+                Parallel.forRange(1000, 1, (from, to) -> {
+                    if (from == 0) {
+                        firstChunk[0] = Thread.currentThread();
+                    }
+                    busyFor(20_000);
+                });
+                assertSame(caller, firstChunk[0], "threads " + threads + ", loop " + loop);
+            }
+        }
+    }
+
+    private static void busyFor(long nanos) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < nanos) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void largeRangesUseThePoolNotTheCommonPool() {
         Parallel.setThreads(2);
         List<String> names = Collections.synchronizedList(new ArrayList<>());

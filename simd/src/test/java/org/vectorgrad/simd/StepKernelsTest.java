@@ -123,8 +123,10 @@ final class StepKernelsTest {
         }
     }
 
+    // Also one that splits in chunks of VectorStepKernels.MIN_CHUNK but not of the elementwise MIN_CHUNK.
     private static int[] sizes() {
-        int[] sizes = java.util.Arrays.copyOf(VectorKernelsTest.SIZES, VectorKernelsTest.SIZES.length + 1);
+        int[] sizes = java.util.Arrays.copyOf(VectorKernelsTest.SIZES, VectorKernelsTest.SIZES.length + 2);
+        sizes[sizes.length - 2] = 3 * VectorStepKernels.MIN_CHUNK + 1029;
         sizes[sizes.length - 1] = LARGE;
         return sizes;
     }
