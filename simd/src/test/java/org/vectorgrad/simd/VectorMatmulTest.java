@@ -109,6 +109,29 @@ final class VectorMatmulTest {
         check(exact, Operand.random(300, 33, true, random), randomC(41, 33, 0, 33, random), 0, 33, true);
     }
 
+    /**
+     * A row-major A that the micro-kernel reads in place (whole slivers from its rows, only a
+     * partial last sliver packed): rows wider than the depth, in an array that ends at A's last
+     * element, on both sides of {@link VectorMatmul#PLAIN_IN_PLACE_COLUMNS} and over several depth
+     * blocks.
+     */
+    @Test
+    void rowMajorAReadInPlaceEndingAtTheArraysEnd() {
+        Random random = new Random(8);
+        int wide = VectorMatmul.PLAIN_IN_PLACE_COLUMNS;
+        for (int m : new int[] {GemmKernels.MR, 25, 257}) {
+            for (int n : new int[] {1, 31, 33, wide, wide + 1}) {
+                for (int k : new int[] {7, 2 * PackedGemm.KC + 3}) {
+                    int rowStride = k + 5;
+                    float[] data = Values.GAUSSIAN.fill(random, new float[2 + (m - 1) * rowStride + k]);
+                    Operand a = new Operand(m, k, data, 2, rowStride, 1);
+                    Operand b = Operand.random(k, n, random.nextBoolean(), random);
+                    check(a, b, randomC(m, n, 1, n + 1, random), 1, n + 1, random.nextBoolean());
+                }
+            }
+        }
+    }
+
     /** Several MC, NC and KC blocks in one product, in each layout; big enough to run in parallel. */
     @ParameterizedTest(name = "A transposed {0}, B transposed {1}")
     @MethodSource("layouts")
