@@ -9,7 +9,8 @@ import java.util.Arrays;
  * Matrix products: picks the path for a shape and spreads the work over the kernel threads.
  * A product with one output row or column whose operands allow it reads them in place
  * ({@link VectorMatvec}); everything else goes through the packed, cache-blocked GEMM
- * ({@link PackedGemm}). The parallel unit is a batch entry's block of MR-row slivers or NR-column
+ * ({@link PackedGemm}), which reads a row-major A in place when few columns reuse it
+ * ({@link #readsAInPlace}). The parallel unit is a batch entry's block of MR-row slivers or NR-column
  * panels (whichever dimension is longer, so the operand every task packs again is the smaller
  * one); a task covers a contiguous run of units, at least {@link #TASK_WORK} multiply-adds, so
  * small products stay on the calling thread.
