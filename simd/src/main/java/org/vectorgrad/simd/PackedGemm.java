@@ -27,6 +27,9 @@ final class PackedGemm {
     /** At most this many A slivers read B's rows in place rather than from a packed panel. */
     static final int IN_PLACE_SLIVERS = 3;
 
+    /** The largest partial sliver (floats) a thread's workspace keeps: a depth of 5,461. */
+    private static final int KEPT_SLIVER = 1 << 16;
+
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private PackedGemm() {
@@ -261,9 +264,20 @@ final class PackedGemm {
         }
     }
 
+    /**
+     * A buffer of at least {@code size} floats for the calling thread's next product to pack A's
+     * partial last sliver into ({@link VectorMatmul}'s in-place A), kept for later products up to
+     * {@link #KEPT_SLIVER} floats. The product's tasks read it while the caller waits for them;
+     * a kernel never nests a product.
+     */
+    static float[] partialSliver(int size) {
+        return WORKSPACE.get().sliver(size);
+    }
+
     /** One thread's pack buffers, kept between calls so a GEMM allocates nothing. */
     private static final class Workspace {
         private float[] a = new float[0];
+        private float[] sliver = new float[0];
         private float[] b = new float[0];
         private int[] starts = new int[0];
         private int[] columnStarts = new int[0];
@@ -288,6 +302,17 @@ final class PackedGemm {
                 a = new float[size];
             }
             return a;
+        }
+
+        float[] sliver(int size) {
+            if (sliver.length >= size) {
+                return sliver;
+            }
+            float[] grown = new float[size];
+            if (size <= KEPT_SLIVER) {
+                sliver = grown;
+            }
+            return grown;
         }
 
         float[] packedB(int size) {

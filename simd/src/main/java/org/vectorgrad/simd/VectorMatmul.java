@@ -35,9 +35,6 @@ final class VectorMatmul {
      * products gain most), but 0.95-0.97x on 1 thread at 1000.
      */
     static final int PLAIN_IN_PLACE_COLUMNS = 512;
-    private static final ThreadLocal<float[]> PARTIAL_SLIVER = ThreadLocal.withInitial(() -> new float[0]);
-    /** The largest partial sliver (floats) a thread keeps for its next product: a depth of 5,461. */
-    private static final int KEPT_SLIVER = 1 << 16;
 
     private static final int NONE = 0;
     private static final int ROW_DOTS = 1;
@@ -211,19 +208,10 @@ final class VectorMatmul {
                 && readsInPlace(g.aRowStride(), g.aColStride(), g.n());
     }
 
-    // A read in place with only its partial last sliver packed, into a per-thread buffer (up to
-    // a limit, so a deep product leaves no large array behind): the product's tasks read it while
-    // the caller waits for them, and a kernel never nests a product.
+    // A read in place with only its partial last sliver packed, into the calling thread's workspace.
     private static PackedMatrix packPartialSliver(Gemm g) {
-        int needed = packedLength(g.m(), g.k(), g.aRowStride(), g.aColStride(), g.n());
-        float[] slivers = PARTIAL_SLIVER.get();
-        if (slivers.length < needed) {
-            slivers = new float[needed];
-            if (needed <= KEPT_SLIVER) {
-                PARTIAL_SLIVER.set(slivers);
-            }
-        }
-        return pack(g.m(), g.k(), g.a(), g.aOffset(), g.aRowStride(), g.aColStride(), slivers, g.n());
+        float[] sliver = PackedGemm.partialSliver(packedLength(g.m(), g.k(), g.aRowStride(), g.aColStride(), g.n()));
+        return pack(g.m(), g.k(), g.a(), g.aOffset(), g.aRowStride(), g.aColStride(), sliver, g.n());
     }
 
     // Every entry's units (a whole product on a vector path) as one range over the threads.
