@@ -59,7 +59,7 @@ def model_input(name, x):
     return x.expand(-1, 3, -1, -1) if name == "resnet18" else x
 
 
-def evaluate(model, name, x, y, batch_size=1000):
+def evaluate(model, name, x, y, batch_size=100):  # the CLI's eval batch (TrainingRun.EVAL_BATCH)
     model.eval()
     correct = 0
     with torch.no_grad():
