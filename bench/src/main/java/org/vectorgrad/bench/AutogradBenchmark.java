@@ -41,6 +41,7 @@ public class AutogradBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         a = leafA();
         b = leafB();

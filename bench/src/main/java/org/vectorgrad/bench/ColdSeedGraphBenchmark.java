@@ -54,6 +54,7 @@ public class ColdSeedGraphBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         a = AutogradBenchmark.leafA();
         b = AutogradBenchmark.leafB();

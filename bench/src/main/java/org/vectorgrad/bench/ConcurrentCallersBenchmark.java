@@ -62,6 +62,7 @@ public class ConcurrentCallersBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         left = Tensor.fromArray(BenchData.gaussian(1, SIDE * SIDE), SIDE, SIDE);
         right = Tensor.fromArray(BenchData.gaussian(2, SIDE * SIDE), SIDE, SIDE);

@@ -62,6 +62,7 @@ public class ConvNetStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         Tensor.manualSeed(0);
         boolean cnn = model.equals("cnn");

@@ -65,6 +65,7 @@ public class ElementwiseBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         kernels = KernelProvider.kernels();
         int n = BenchData.parseCount(size);

@@ -44,6 +44,7 @@ public class MatmulBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         MatmulShape dims = MatmulShape.parse(shape);
         left = Tensor.fromArray(BenchData.gaussian(1, dims.m() * dims.k()), dims.m(), dims.k());

@@ -42,6 +42,7 @@ public class ReductionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         int n = BenchData.parseCount(size);
         values = Tensor.fromArray(BenchData.gaussian(1, n), n);

@@ -56,6 +56,7 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        Forks.requireVectorModule();
         Parallelism.setThreads(threads);
         Tensor.manualSeed(0);
         model = new Sequential(new Linear(INPUTS, 256), new ReLU(), new Linear(256, 128), new ReLU(),
