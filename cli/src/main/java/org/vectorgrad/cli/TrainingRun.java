@@ -27,9 +27,10 @@ final class TrainingRun {
     /**
      * Test images per evaluation batch. With 1,000, a batch's activations (50 MB for the CNN's
      * first layer alone) outgrew the launcher's young generation's survivor spaces, so each
-     * collection during evaluation promoted ~100 MB into the old generation: 200-330 ms pauses,
-     * 4.7 s of a 37 s five-epoch run, the heap at 2.8 GB. With 100 the live set stays young (same
-     * accuracies to the last digit; GC pauses of a two-epoch run 1.1-1.6 s -> 0.2-0.4 s).
+     * collection during evaluation promoted ~100 MB into the old generation: 25 pauses of
+     * 170-330 ms, 6.2 s of a 37 s five-epoch run, the heap at 2.8 GB. With 100 the live set
+     * stays young (same accuracies to the last digit; GC pauses of a two-epoch run 1.1-1.6 s ->
+     * 0.2-0.4 s).
      */
     private static final int EVAL_BATCH = 100;
 
