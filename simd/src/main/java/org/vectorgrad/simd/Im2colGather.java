@@ -189,6 +189,11 @@ final class Im2colGather {
         }
     }
 
+    /** Per tap, whether each output position reads inside the plane (padded to whole vectors). */
+    static boolean[][] insideMasks(Window2d w, int rowStep) {
+        return maps(w, rowStep, 1).inside();
+    }
+
     // Maps depend only on the window and the source's row and column steps, and a network has few
     // of those: they are built once and shared (immutable; a rare rebuild after a clear is harmless).
     private static TapMaps maps(Window2d w, int rowStep, int colStep) {

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * a strided gather otherwise. col2im adds runs back with vector adds when the stride is 1; every
  * element receives its contributions in the reference's order, so both are bit-identical to
  * {@link Im2col}. Stride-1 "same" windows (a row is the plane shifted) and short, strided or
- * strided-source rows go to {@link Im2colGather} instead.
+ * strided-source rows go to {@link Im2colGather} instead, and large stride-2 windows to
+ * {@link Im2colPhases}.
  */
 final class VectorIm2col {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -23,6 +24,10 @@ final class VectorIm2col {
                        float[] cols, int colsOffset, int colsRowStride) {
         if (Im2colGather.shifts(w, srcStrides[1], srcStrides[2])) {
             Im2colGather.im2colShifted(w, channels, src, srcOffset, srcStrides, cols, colsOffset, colsRowStride);
+            return;
+        }
+        if (Im2colPhases.suits(w, srcStrides[2])) {
+            Im2colPhases.im2col(w, channels, src, srcOffset, srcStrides, cols, colsOffset, colsRowStride);
             return;
         }
         if (Im2colGather.suits(w, srcStrides[2])) {

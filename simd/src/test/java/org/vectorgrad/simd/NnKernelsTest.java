@@ -2,6 +2,7 @@ package org.vectorgrad.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -80,6 +81,35 @@ final class NnKernelsTest {
                         Floats.assertClose(expected, actual, 0, w + " channels " + channels + " transposed "
                                 + transposed + " row stride " + rowStride);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride-2 windows on planes whose phases fit the output rows ({@link Im2colPhases}): the
+     * ResNet-18 stem, odd and tiny sizes, unequal kernel sides and paddings, wide column rows,
+     * NaN and signed zeros.
+     */
+    @Test
+    void strideTwoIm2colThroughPhasesMatchesScalarBitForBit() {
+        Random random = new Random(11);
+        Window2d[] windows = {
+            Window2d.square(64, 64, 7, 2, 3, 1), Window2d.square(16, 16, 5, 2, 2, 1),
+            Window2d.square(15, 15, 5, 2, 2, 1), new Window2d(9, 13, 5, 5, 2, 2, 2, 2, 1, 1),
+            new Window2d(4, 3, 4, 4, 2, 2, 2, 2, 1, 1), new Window2d(33, 7, 7, 5, 2, 2, 3, 2, 1, 1),
+            new Window2d(6, 5, 4, 7, 2, 2, 1, 3, 1, 1),
+        };
+        for (Window2d w : windows) {
+            assertTrue(Im2colPhases.suits(w, 1), w.toString());
+            for (int channels : new int[] {0, 1, 3}) {
+                Source src = Source.of(channels, w, false, random, Values.MIXED);
+                for (int rowStride : new int[] {w.outPlane(), w.outPlane() + 17}) {
+                    float[] expected = Floats.sentinels(channels * w.taps() * rowStride + 2 * OFFSET);
+                    float[] actual = expected.clone();
+                    SCALAR.im2col(w, channels, src.data(), OFFSET, src.strides(), expected, OFFSET, rowStride);
+                    VECTOR.im2col(w, channels, src.data(), OFFSET, src.strides(), actual, OFFSET, rowStride);
+                    Floats.assertClose(expected, actual, 0, w + " channels " + channels + " row stride " + rowStride);
                 }
             }
         }
