@@ -63,17 +63,20 @@ final class Im2colGather {
         int row = colsOffset;
         for (int c = 0; c < channels; c++) {
             for (int t = 0; t < w.taps(); t++) {
-                int from = srcOffset + c * srcStrides[0] + shift(w, t);
-                boolean[] inside = maps.inside()[t];
-                for (int l = 0; l < length; l += L) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, src, from + l, VectorMask.fromArray(SPECIES, inside, l));
-                    if (l + L <= length) {
-                        v.intoArray(cols, row + l);
-                    } else {
-                        v.intoArray(cols, row + l, SPECIES.indexInRange(l, length));
-                    }
-                }
+                shiftedRow(src, srcOffset + c * srcStrides[0] + shift(w, t), maps.inside()[t], cols, row, length);
                 row += colsRowStride;
+            }
+        }
+    }
+
+    /** cols[row + l] = src[from + l] where inside[l], else 0, for l &lt; length. */
+    static void shiftedRow(float[] src, int from, boolean[] inside, float[] cols, int row, int length) {
+        for (int l = 0; l < length; l += L) {
+            FloatVector v = FloatVector.fromArray(SPECIES, src, from + l, VectorMask.fromArray(SPECIES, inside, l));
+            if (l + L <= length) {
+                v.intoArray(cols, row + l);
+            } else {
+                v.intoArray(cols, row + l, SPECIES.indexInRange(l, length));
             }
         }
     }

@@ -1,7 +1,6 @@
 package org.vectorgrad.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -58,7 +57,7 @@ final class Im2colPhases {
                     int b = j - w.padW();
                     int phase = 2 * Math.floorMod(a, 2) + Math.floorMod(b, 2);
                     int from = front + phase * plane + Math.floorDiv(a, 2) * outW + Math.floorDiv(b, 2);
-                    copyRow(phases, from, inside[i * w.kernelW() + j], cols, row, length);
+                    Im2colGather.shiftedRow(phases, from, inside[i * w.kernelW() + j], cols, row, length);
                     row += colsRowStride;
                 }
             }
@@ -90,17 +89,6 @@ final class Im2colPhases {
             }
             for (int x = 0; 2 * x + 1 < inW; x++) {
                 phases[odd + x] = src[from + 2 * x + 1];
-            }
-        }
-    }
-
-    private static void copyRow(float[] phases, int from, boolean[] inside, float[] cols, int row, int length) {
-        for (int l = 0; l < length; l += L) {
-            FloatVector v = FloatVector.fromArray(SPECIES, phases, from + l, VectorMask.fromArray(SPECIES, inside, l));
-            if (l + L <= length) {
-                v.intoArray(cols, row + l);
-            } else {
-                v.intoArray(cols, row + l, SPECIES.indexInRange(l, length));
             }
         }
     }
