@@ -21,7 +21,7 @@ final class Im2colPhases {
     private static final int L = SPECIES.length();
     /** Fewest window taps for which splitting a plane into phases beats gathering its rows. */
     static final int MIN_TAPS = 16;
-    private static final ThreadLocal<float[][]> BUFFER = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
     private Im2colPhases() {
     }
@@ -42,7 +42,16 @@ final class Im2colPhases {
         int outW = w.outW();
         int length = w.outPlane();
         int plane = (w.inH() + 1) / 2 * outW;
-        int reach = reach(w);
+        int[] shifts = new int[w.taps()];
+        int[] phaseOf = new int[w.taps()];
+        int reach = 0;
+        for (int t = 0; t < w.taps(); t++) {
+            int a = t / w.kernelW() - w.padH();
+            int b = t % w.kernelW() - w.padW();
+            shifts[t] = Math.floorDiv(a, 2) * outW + Math.floorDiv(b, 2);
+            phaseOf[t] = 2 * Math.floorMod(a, 2) + Math.floorMod(b, 2);
+            reach = Math.max(reach, Math.abs(shifts[t]));
+        }
         // Every lane of every masked load stays inside the buffer, masked-off ones included: a
         // load whose vector leaves its array takes the Vector API's slow path.
         int front = reach + L;
@@ -51,29 +60,11 @@ final class Im2colPhases {
         int row = colsOffset;
         for (int c = 0; c < channels; c++) {
             split(w, src, srcOffset + c * srcStrides[0], srcStrides[1], phases, front, plane);
-            for (int i = 0; i < w.kernelH(); i++) {
-                int a = i - w.padH();
-                for (int j = 0; j < w.kernelW(); j++) {
-                    int b = j - w.padW();
-                    int phase = 2 * Math.floorMod(a, 2) + Math.floorMod(b, 2);
-                    int from = front + phase * plane + Math.floorDiv(a, 2) * outW + Math.floorDiv(b, 2);
-                    Im2colGather.shiftedRow(phases, from, inside[i * w.kernelW() + j], cols, row, length);
-                    row += colsRowStride;
-                }
+            for (int t = 0; t < w.taps(); t++) {
+                Im2colGather.shiftedRow(phases, front + phaseOf[t] * plane + shifts[t], inside[t], cols, row, length);
+                row += colsRowStride;
             }
         }
-    }
-
-    // The largest distance |⌊a/2⌋·outW + ⌊b/2⌋| a tap's shift moves a read.
-    private static int reach(Window2d w) {
-        int reach = 0;
-        for (int i = 0; i < w.kernelH(); i++) {
-            for (int j = 0; j < w.kernelW(); j++) {
-                int shift = Math.floorDiv(i - w.padH(), 2) * w.outW() + Math.floorDiv(j - w.padW(), 2);
-                reach = Math.max(reach, Math.abs(shift));
-            }
-        }
-        return reach;
     }
 
     // phases[front + (2·(h mod 2) + (x mod 2))·plane + ⌊h/2⌋·outW + ⌊x/2⌋] = plane[h][x].
@@ -95,10 +86,11 @@ final class Im2colPhases {
 
     // This thread's phase buffer, grown on demand and kept: one channel's phases.
     private static float[] buffer(int size) {
-        float[][] holder = BUFFER.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
+        float[] buffer = BUFFER.get();
+        if (buffer.length < size) {
+            buffer = new float[size];
+            BUFFER.set(buffer);
         }
-        return holder[0];
+        return buffer;
     }
 }
