@@ -22,12 +22,15 @@ import org.vectorgrad.Tensor;
  * work. The tensors are tiny, so this measures the per-op and per-node overhead of recording and
  * running a graph, not the kernels; the thread count only shows that small work stays inline.
  *
+ * <p>Six warm-up seconds: a call takes 1.8 µs in a fork's 2nd and 3rd seconds and 1.07 µs from
+ * its 5th (the first 20k iterations are ColdSeedGraphBenchmark's rows).
+ *
  * <p>Not final: JMH subclasses its benchmark classes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class AutogradBenchmark {

@@ -130,8 +130,8 @@ public final class Compare {
         String timing = options.quick()
                 ? "Quick mode (--quick): 1 warm-up and 2 measurement iterations of 100 ms, a smoke test whose"
                         + " numbers mean nothing."
-                : "Vectorgrad: JMH, 1 fork, 2 warm-up and 3 measurement iterations of 1 s each (training steps:"
-                        + " 6 x 1 s (MLP) or 5 x 2 s (conv nets) of warm-up; cold seed graph: 5 fresh JVMs, one"
+                : "Vectorgrad: JMH, 1 fork, 2 warm-up and 3 measurement iterations of 1 s each (matmul, seed graph"
+                        + " and MLP steps: 6 x 1 s of warm-up, conv nets 5 x 2 s; cold seed graph: 5 fresh JVMs, one"
                         + " 20k-iteration shot each)."
                         + " PyTorch: median of 5 timed runs of 0.6 s after a 2 s warm-up.";
         String rounds = options.rounds() == 1 ? ""

@@ -21,12 +21,17 @@ import org.vectorgrad.Tensor;
  * square sizes 64 to 2048 and the first-layer products of an MNIST MLP at batch 64 and 256.
  * The 2048 case takes ~0.2 s per product, so a 1 s iteration still holds several.
  *
+ * <p>Six warm-up seconds, as the MLP step's: the small products reach their steady speed only in
+ * a fork's 5th second, when C2 has compiled the micro-kernels (64³: 10-13 µs a product in seconds
+ * 2-4, 4.1 µs from the 5th; 128³ with 2 threads: 67-86, then 25-28 µs). With two warm-up
+ * seconds those rows averaged the JIT's progress: 2 threads measured slower than 1 on 256³.
+ *
  * <p>Not final: JMH subclasses its benchmark classes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class MatmulBenchmark {
