@@ -32,9 +32,9 @@ final class VectorMatmul {
     /**
      * At most this many columns of a plain product reuse its A read in place. In-JVM A/B of single
      * products: 1.0-1.1x on 1 thread and 1.0-1.2x on 2 up to 256 columns (an MLP's 256-row
-     * products gain most); from 320 columns packing won, 512-row A with 320-512 columns 1.07-1.15x
-     * faster packed on 1 thread (three runs of 512³) and 1.07-1.12x on 2 (whatever A's row stride,
-     * 512 to 1536), and 0.95-0.97x in place on 1 thread at 1000.
+     * products gain most). From 320 columns packing won: 256- and 512-row A with 320-512 columns ran
+     * 1.07-1.15x faster packed on 1 thread (A's rows 512 to 1536 floats apart; 512³ three times) and
+     * 1.07-1.12x on 2; at 1000 columns in place had measured 0.95-0.97x on 1 thread.
      */
     static final int PLAIN_IN_PLACE_COLUMNS = 256;
 
