@@ -18,7 +18,8 @@ import java.util.Set;
  *
  * <p>Buffers enter the pool only through {@link #release}, which the engine calls for a gradient
  * it created in the current backward pass and that nothing else can reach any more (see
- * {@link Engine}), and which an op calls for its own scratch (a convolution's packed weight and
+ * {@link Engine}), {@link Tensor#zeroGrad} for a {@code .grad} buffer backward created and no
+ * caller was given, and which an op calls for its own scratch (a convolution's packed weight and
  * columns, taken with {@link #forOverwrite} and given back on the same thread); any allocation
  * may take them back out, since a pooled buffer is unreachable by construction. Pools are per
  * thread, so taking and giving need no locks, and bounded; entries are soft references, so the
@@ -149,7 +150,8 @@ final class BufferPool {
         if (pool.born != null) {
             pool.born.remove(buffer);
         }
-        if (buffer.length < MIN_LENGTH || pool.pooled + buffer.length > BUDGET) {
+        // Disabled, nothing would ever take it back out.
+        if (!enabled || buffer.length < MIN_LENGTH || pool.pooled + buffer.length > BUDGET) {
             return;
         }
         ArrayDeque<SoftReference<float[]>> list = pool.free.computeIfAbsent(buffer.length, length -> new ArrayDeque<>());

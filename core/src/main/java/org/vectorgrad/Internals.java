@@ -7,6 +7,11 @@ import org.vectorgrad.simd.Shapes;
 /** This package's side of {@link TensorInternals}: installed by {@link Tensor}'s static initialiser. */
 final class Internals implements TensorInternals {
     @Override
+    public Tensor gradForStep(Tensor t) {
+        return t.gradForStep();
+    }
+
+    @Override
     public float[] data(Tensor t) {
         return t.data;
     }

@@ -24,6 +24,12 @@ public final class Tensor {
     private Node gradFn;
     private Node accumulator;
     private Tensor grad;
+    /**
+     * True while {@link #grad} is a dense buffer that backward created for this tensor and that
+     * no caller has been given ({@link #grad()}, {@link #setGrad}, a create-graph gradient): only
+     * then may {@link #zeroGrad} recycle it.
+     */
+    private boolean ownsGradBuffer;
 
     Tensor(float[] data, Layout layout, DType dtype) {
         this(data, layout, dtype, null);
@@ -195,7 +201,13 @@ public final class Tensor {
     }
 
     /** The accumulated gradient ({@code .grad}); null before backward, and for non-leaves unless retained. */
-    public Tensor grad() {
+    public synchronized Tensor grad() {
+        ownsGradBuffer = false;
+        return grad;
+    }
+
+    /** {@link #grad()} for the optimizers' step, which reads it and keeps no reference. */
+    synchronized Tensor gradForStep() {
         return grad;
     }
 
@@ -214,6 +226,7 @@ public final class Tensor {
                     + " for a tensor of type " + dtype);
         }
         this.grad = grad;
+        ownsGradBuffer = false;
     }
 
     /** The operation that produced this tensor; null for leaves. */
@@ -256,9 +269,21 @@ public final class Tensor {
         return new Tensor(data, layout, dtype, counter());
     }
 
-    /** Drops the accumulated gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
-    public void zeroGrad() {
+    /**
+     * Drops the accumulated gradient (PyTorch's {@code zero_grad(set_to_none=True)}). A gradient
+     * buffer that backward created and no caller was ever given goes back to this thread's
+     * {@link BufferPool}, so the next backward's gradient of this size reuses it instead of a
+     * fresh array the JVM zeroes on this thread (a ResNet-18 step allocated 11.7M floats of fresh
+     * gradients, one per parameter, every step).
+     */
+    public synchronized void zeroGrad() {
+        Tensor dropped = grad;
+        boolean owned = ownsGradBuffer;
         grad = null;
+        ownsGradBuffer = false;
+        if (owned && dropped.isDenseStorage()) {
+            BufferPool.release(dropped.data);
+        }
     }
 
     /** The graph node gradients flow into: the producing operation, or a leaf's accumulator. */
@@ -305,13 +330,17 @@ public final class Tensor {
         // per tensor and uncontended on a single thread.
         if (createGraph) {
             grad = grad == null ? incoming : grad.add(incoming);
+            ownsGradBuffer = false;
         } else if (grad == null) {
             float[] values = adopt && incoming.isDenseStorage() ? incoming.data : incoming.toArray();
             // Layouts are immutable: the usual leaf's own is shared.
             grad = new Tensor(values, layout.isFreshContiguous() ? layout : Layout.contiguous(layout.shape),
                     DType.FLOAT32);
+            // Adopted only when nothing else references it, else a copy: this tensor's alone.
+            ownsGradBuffer = true;
         } else if (grad.gradFn != null) {
             grad = grad.detach().add(incoming.detach());
+            ownsGradBuffer = false;
         } else {
             Elementwise.addInPlace(grad, incoming);
             grad.counter().bump();

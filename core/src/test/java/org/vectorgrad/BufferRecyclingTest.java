@@ -2,12 +2,14 @@ package org.vectorgrad;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vectorgrad.nn.Conv2d;
 import org.vectorgrad.nn.Flatten;
@@ -32,6 +34,19 @@ class BufferRecyclingTest {
     @AfterEach
     void recyclingBackOn() {
         BufferPool.setEnabled(true);
+    }
+
+    /** Takes every pooled buffer of LARGE floats out, so that no test sees one an earlier test left. */
+    @BeforeEach
+    void noLargeBufferPooled() {
+        long pooled = BufferPool.pooledFloats();
+        while (true) {
+            BufferPool.forOverwrite(LARGE);
+            if (BufferPool.pooledFloats() == pooled) {
+                return;
+            }
+            pooled = BufferPool.pooledFloats();
+        }
     }
 
     @Test
@@ -281,5 +296,99 @@ class BufferRecyclingTest {
             expectedGrad[i] = values[i] > 0f ? expected[i] : 0f;
         }
         assertArrayEquals(expectedGrad, x.grad().toArray());
+    }
+
+    // ---- zeroGrad gives back a .grad buffer only backward and the engine ever held ----
+
+    @Test
+    void aDroppedGradientNobodyWasGivenReturnsToThePoolAndIsReused() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        x.mul(x).sum().backward();
+        float[] dropped = x.gradForStep().data;
+        long before = BufferPool.pooledFloats();
+        x.zeroGrad();
+        assertEquals(before + LARGE, BufferPool.pooledFloats());
+        Tensor next = x.detach().mul(3f);
+        assertSame(dropped, next.data, "the next result of that size reuses the dropped gradient's buffer");
+        assertArrayEquals(map(x.toArray(), v -> v * 3f), next.toArray());
+    }
+
+    @Test
+    void aGradientTheCallerTookStaysIntactAfterZeroGrad() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        x.mul(x).sum().backward();
+        Tensor taken = x.grad();
+        float[] expected = taken.toArray();
+        long before = BufferPool.pooledFloats();
+        x.zeroGrad();
+        assertEquals(before, BufferPool.pooledFloats());
+        x.mul(-5f).sum().backward();
+        churn(x);
+        assertArrayEquals(expected, taken.toArray());
+    }
+
+    @Test
+    void anAssignedGradientStaysIntactAfterZeroGrad() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor assigned = Tensor.randn(LARGE);
+        float[] expected = assigned.toArray();
+        // First a gradient backward created, which the assignment replaces.
+        x.mul(x).sum().backward();
+        x.setGrad(assigned);
+        x.mul(2f).sum().backward();
+        x.zeroGrad();
+        churn(x);
+        assertArrayEquals(map(expected, v -> v + 2f), assigned.toArray());
+    }
+
+    @Test
+    void aGradientPassedToALeafsBackwardStaysIntactAfterZeroGrad() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Tensor gradient = Tensor.randn(LARGE);
+        float[] expected = gradient.toArray();
+        x.backward(gradient);
+        x.zeroGrad();
+        churn(x);
+        assertArrayEquals(expected, gradient.toArray());
+    }
+
+    @Test
+    void aResultKeptByACustomDerivativeStaysIntactAfterZeroGrad() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        List<Tensor> kept = new ArrayList<>();
+        Tensor y;
+        try (Autograd.Guard ignored = Autograd.noGrad()) {
+            y = x.mul(2f);
+        }
+        y = Autograd.attach("DoubleBackward", y, new Tensor[] {x}, new Tensor[0], (grad, saved, needs) -> {
+            Tensor result = grad.mul(2f);
+            kept.add(result);
+            return new Tensor[] {result};
+        });
+        y.exp().sum().backward();
+        float[] expected = kept.get(0).toArray();
+        x.zeroGrad();
+        churn(x);
+        assertArrayEquals(expected, kept.get(0).toArray());
+    }
+
+    @Test
+    void aCreateGraphGradientIsNotRecycled() {
+        Tensor x = Tensor.randn(LARGE).requiresGrad(true);
+        Engine.backward(new Tensor[] {x.mul(x).sum()}, new Tensor[] {null}, false, true);
+        long before = BufferPool.pooledFloats();
+        x.zeroGrad();
+        assertEquals(before, BufferPool.pooledFloats());
+    }
+
+    @Test
+    void theOptimizersStepDoesNotKeepTheGradientFromBeingRecycled() {
+        Tensor w = Tensor.randn(LARGE).requiresGrad(true);
+        SGD optimizer = new SGD(List.of(w), 0.1f, 0.9f);
+        w.mul(w).sum().backward();
+        optimizer.step();
+        long before = BufferPool.pooledFloats();
+        optimizer.zeroGrad();
+        assertEquals(before + LARGE, BufferPool.pooledFloats());
     }
 }

@@ -14,6 +14,9 @@ import org.vectorgrad.nn.Module;
  * copied) and must not be modified, except the storage of a result the caller has just created.
  */
 public interface TensorInternals {
+    /** {@code t.grad()} for an optimizer's step, which must keep no reference to it once it returns. */
+    Tensor gradForStep(Tensor t);
+
     /** The flat storage the tensor views (shared). */
     float[] data(Tensor t);
 

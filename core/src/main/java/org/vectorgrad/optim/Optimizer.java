@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import org.vectorgrad.Autograd;
 import org.vectorgrad.Tensor;
+import org.vectorgrad.internal.SharedSecrets;
+import org.vectorgrad.internal.TensorInternals;
 
 /**
  * The base of the optimizers, as in {@code torch.optim.Optimizer} with one parameter group.
@@ -18,6 +20,7 @@ import org.vectorgrad.Tensor;
  * and every update rounds it to float, exactly where PyTorch's kernels do.
  */
 public abstract class Optimizer {
+    private static final TensorInternals INTERNALS = SharedSecrets.tensorInternals();
     private static final String LR_KEY = "lr";
     private static final String LR_BITS_KEY = "lr_bits";
 
@@ -54,8 +57,10 @@ public abstract class Optimizer {
         try (Autograd.Guard ignored = Autograd.noGrad()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
-                if (p.grad() != null) {
-                    update(p, p.grad().detach(), state.get(i));
+                // Not p.grad(), which hands the gradient out and so keeps zeroGrad from recycling it.
+                Tensor grad = INTERNALS.gradForStep(p);
+                if (grad != null) {
+                    update(p, grad.detach(), state.get(i));
                 }
             }
         }
