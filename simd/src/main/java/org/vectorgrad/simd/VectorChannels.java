@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API per-channel kernels (layout as in {@link ScalarChannels}). Reductions run one
  * channel per task, each over its rows in order (a row's vector partials are reduced into a double
  * before the next row), so a channel's result does not depend on the thread count. Elementwise
- * kernels split rows across threads; with inner = 1 (an N×C input) a row of the loop is the
- * channel vector of one sample, vectorised across channels instead.
+ * kernels split rows across threads. Rows of at most {@link ColumnChannels#SHORT_ROW} elements
+ * (small planes, and inner = 1 for an N×C input) go to {@link ColumnChannels}, vectorised across
+ * channels.
  */
 final class VectorChannels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -22,6 +23,10 @@ final class VectorChannels {
     }
 
     static void moments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean, float[] variance) {
+        if (ColumnChannels.suits(inner)) {
+            ColumnChannels.moments(outer, channels, inner, x, xOffset, mean, variance);
+            return;
+        }
         double count = (double) outer * inner;
         Parallel.forRange(channels, chunk(outer * inner), (from, to) -> {
             VectorSoftmax.Scratch scratch = new VectorSoftmax.Scratch();
@@ -76,12 +81,8 @@ final class VectorChannels {
 
     static void affine(int outer, int channels, int inner, float[] x, int xOffset, float[] scale, float[] shift,
                        float[] dst, int dstOffset) {
-        if (inner == 1) {
-            Parallel.forRange(outer, chunk(channels), (from, to) -> {
-                for (int n = from; n < to; n++) {
-                    affineAcrossChannels(x, xOffset + n * channels, scale, shift, dst, dstOffset + n * channels, channels);
-                }
-            });
+        if (ColumnChannels.suits(inner)) {
+            ColumnChannels.affine(outer, channels, inner, x, xOffset, scale, shift, dst, dstOffset);
             return;
         }
         Parallel.forRange(outer * channels, chunk(inner), (from, to) -> {
@@ -106,22 +107,13 @@ final class VectorChannels {
         }
     }
 
-    private static void affineAcrossChannels(float[] x, int at, float[] scale, float[] shift, float[] dst, int to,
-                                             int channels) {
-        int c = 0;
-        int bound = SPECIES.loopBound(channels);
-        for (; c < bound; c += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, x, at + c).fma(FloatVector.fromArray(SPECIES, scale, c),
-                    FloatVector.fromArray(SPECIES, shift, c)).intoArray(dst, to + c);
-        }
-        // scalar tail
-        for (; c < channels; c++) {
-            dst[to + c] = Math.fma(x[at + c], scale[c], shift[c]);
-        }
-    }
-
     static void gradSums(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
                          float[] centre, float[] sumGrad, float[] sumGradCentred) {
+        if (ColumnChannels.suits(inner)) {
+            ColumnChannels.gradSums(outer, channels, inner, grad, gradOffset, x, xOffset, centre, sumGrad,
+                    sumGradCentred);
+            return;
+        }
         Parallel.forRange(channels, chunk(outer * inner), (from, to) -> {
             double[] pair = new double[2];
             float[] lanes = new float[SPECIES.length()];
@@ -166,8 +158,8 @@ final class VectorChannels {
 
     static void affine2(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
                         float[] gradScale, float[] xScale, float[] shift, float[] dst, int dstOffset) {
-        if (inner == 1) {
-            ScalarChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift,
+        if (ColumnChannels.suits(inner)) {
+            ColumnChannels.affine2(outer, channels, inner, grad, gradOffset, x, xOffset, gradScale, xScale, shift,
                     dst, dstOffset);
             return;
         }

@@ -282,6 +282,9 @@ final class NnKernelsTest {
     private static final int[][] BLOCKS = {
         {1, 1, 1}, {2, 3, 1}, {8, 17, 1}, {2, 3, 7}, {3, 2, 16}, {2, 5, 17}, {4, 3, 33}, {1, 2, 1000},
         {3, 4, 0}, {0, 3, 5}, {5, 1, 4099},
+        // Short rows (column kernels): a ResNet's 2×2 and 4×4 planes, more samples than one float
+        // block (parallel over channels), odd widths, and the first row length past them.
+        {16, 512, 4}, {40, 37, 16}, {70, 300, 2}, {3, 70, 9}, {33, 5, 17}, {65, 3, 1},
     };
 
     @Test
