@@ -178,11 +178,21 @@ class BufferRecyclingTest {
         Tensor x = Tensor.randn(LARGE).requiresGrad(true);
         List<Tensor> kept = new ArrayList<>();
         List<float[]> copies = new ArrayList<>();
+        doubledByAKeepingDerivative(x, kept, copies).exp().sum().backward();
+        churn(x);
+        assertKeptIntact(kept, copies);
+    }
+
+    /**
+     * 2x through a custom derivative that keeps the gradient it receives and the result it returns
+     * (and copies of their values when it ran).
+     */
+    private static Tensor doubledByAKeepingDerivative(Tensor x, List<Tensor> kept, List<float[]> copies) {
         Tensor y;
         try (Autograd.Guard ignored = Autograd.noGrad()) {
             y = x.mul(2f);
         }
-        y = Autograd.attach("DoubleBackward", y, new Tensor[] {x}, new Tensor[0], (grad, saved, needs) -> {
+        return Autograd.attach("DoubleBackward", y, new Tensor[] {x}, new Tensor[0], (grad, saved, needs) -> {
             Tensor result = grad.mul(2f);
             kept.add(grad);
             kept.add(result);
@@ -190,8 +200,10 @@ class BufferRecyclingTest {
             copies.add(result.toArray());
             return new Tensor[] {result};
         });
-        y.exp().sum().backward();
-        churn(x);
+    }
+
+    private static void assertKeptIntact(List<Tensor> kept, List<float[]> copies) {
+        assertEquals(2, kept.size());
         for (int i = 0; i < kept.size(); i++) {
             assertArrayEquals(copies.get(i), kept.get(i).toArray(), "tensor " + i + " kept by the derivative");
         }
@@ -356,20 +368,11 @@ class BufferRecyclingTest {
     void aResultKeptByACustomDerivativeStaysIntactAfterZeroGrad() {
         Tensor x = Tensor.randn(LARGE).requiresGrad(true);
         List<Tensor> kept = new ArrayList<>();
-        Tensor y;
-        try (Autograd.Guard ignored = Autograd.noGrad()) {
-            y = x.mul(2f);
-        }
-        y = Autograd.attach("DoubleBackward", y, new Tensor[] {x}, new Tensor[0], (grad, saved, needs) -> {
-            Tensor result = grad.mul(2f);
-            kept.add(result);
-            return new Tensor[] {result};
-        });
-        y.exp().sum().backward();
-        float[] expected = kept.get(0).toArray();
+        List<float[]> copies = new ArrayList<>();
+        doubledByAKeepingDerivative(x, kept, copies).exp().sum().backward();
         x.zeroGrad();
         churn(x);
-        assertArrayEquals(expected, kept.get(0).toArray());
+        assertKeptIntact(kept, copies);
     }
 
     @Test

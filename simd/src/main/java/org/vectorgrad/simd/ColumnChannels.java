@@ -38,7 +38,7 @@ final class ColumnChannels {
 
     static void moments(int outer, int channels, int inner, float[] x, int xOffset, float[] mean, float[] variance) {
         double count = (double) outer * inner;
-        Parallel.forRange(channels, Math.max(1, GRAIN / Math.max(1, outer * inner)), (from, to) -> {
+        eachChannelRange(outer, channels, inner, (from, to) -> {
             Columns columns = new Columns(outer, channels, inner, from, to);
             columns.sums(x, xOffset);
             for (int c = from; c < to; c++) {
@@ -54,7 +54,7 @@ final class ColumnChannels {
 
     static void gradSums(int outer, int channels, int inner, float[] grad, int gradOffset, float[] x, int xOffset,
                          float[] centre, float[] sumGrad, float[] sumGradCentred) {
-        Parallel.forRange(channels, Math.max(1, GRAIN / Math.max(1, outer * inner)), (from, to) -> {
+        eachChannelRange(outer, channels, inner, (from, to) -> {
             Columns columns = new Columns(outer, channels, inner, from, to);
             columns.gradProducts(grad, gradOffset, x, xOffset, columns.expand(centre));
             for (int c = from; c < to; c++) {
@@ -70,18 +70,16 @@ final class ColumnChannels {
         int width = channels * inner;
         float[] s = expand(scale, 0, channels, inner);
         float[] b = expand(shift, 0, channels, inner);
-        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, width)), (from, to) -> {
-            for (int n = from; n < to; n++) {
-                int at = xOffset + n * width;
-                int out = dstOffset + n * width;
-                int j = 0;
-                for (int bound = SPECIES.loopBound(width); j < bound; j += L) {
-                    FloatVector.fromArray(SPECIES, x, at + j).fma(FloatVector.fromArray(SPECIES, s, j),
-                            FloatVector.fromArray(SPECIES, b, j)).intoArray(dst, out + j);
-                }
-                for (; j < width; j++) {
-                    dst[out + j] = Math.fma(x[at + j], s[j], b[j]);
-                }
+        eachSample(outer, width, row -> {
+            int at = xOffset + row;
+            int out = dstOffset + row;
+            int j = 0;
+            for (int bound = SPECIES.loopBound(width); j < bound; j += L) {
+                FloatVector.fromArray(SPECIES, x, at + j).fma(FloatVector.fromArray(SPECIES, s, j),
+                        FloatVector.fromArray(SPECIES, b, j)).intoArray(dst, out + j);
+            }
+            for (; j < width; j++) {
+                dst[out + j] = Math.fma(x[at + j], s[j], b[j]);
             }
         });
     }
@@ -93,23 +91,35 @@ final class ColumnChannels {
         float[] a = expand(gradScale, 0, channels, inner);
         float[] s = expand(xScale, 0, channels, inner);
         float[] b = expand(shift, 0, channels, inner);
-        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, width)), (from, to) -> {
-            for (int n = from; n < to; n++) {
-                int g = gradOffset + n * width;
-                int at = xOffset + n * width;
-                int out = dstOffset + n * width;
-                int j = 0;
-                for (int bound = SPECIES.loopBound(width); j < bound; j += L) {
-                    FloatVector partial = FloatVector.fromArray(SPECIES, x, at + j).fma(
-                            FloatVector.fromArray(SPECIES, s, j), FloatVector.fromArray(SPECIES, b, j));
-                    FloatVector.fromArray(SPECIES, grad, g + j).fma(FloatVector.fromArray(SPECIES, a, j), partial)
-                            .intoArray(dst, out + j);
-                }
-                for (; j < width; j++) {
-                    dst[out + j] = Math.fma(grad[g + j], a[j], Math.fma(x[at + j], s[j], b[j]));
-                }
+        eachSample(outer, width, row -> {
+            int g = gradOffset + row;
+            int at = xOffset + row;
+            int out = dstOffset + row;
+            int j = 0;
+            for (int bound = SPECIES.loopBound(width); j < bound; j += L) {
+                FloatVector partial = FloatVector.fromArray(SPECIES, x, at + j).fma(
+                        FloatVector.fromArray(SPECIES, s, j), FloatVector.fromArray(SPECIES, b, j));
+                FloatVector.fromArray(SPECIES, grad, g + j).fma(FloatVector.fromArray(SPECIES, a, j), partial)
+                        .intoArray(dst, out + j);
+            }
+            for (; j < width; j++) {
+                dst[out + j] = Math.fma(grad[g + j], a[j], Math.fma(x[at + j], s[j], b[j]));
             }
         });
+    }
+
+    /** Runs {@code row} on the start (n·width) of every sample n's elements, the samples split over the threads. */
+    private static void eachSample(int outer, int width, IntConsumer row) {
+        Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, width)), (from, to) -> {
+            for (int n = from; n < to; n++) {
+                row.accept(n * width);
+            }
+        });
+    }
+
+    /** Runs {@code task} on ranges of channels, each with enough elements to be worth a thread. */
+    private static void eachChannelRange(int outer, int channels, int inner, Parallel.Range task) {
+        Parallel.forRange(channels, Math.max(1, GRAIN / Math.max(1, outer * inner)), task);
     }
 
     // perChannel[c] repeated inner times, for channels [from, to).

@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The fast convolution lowering. Each (channel, tap, output row) is one row of the column matrix:
  * its in-bounds run is found once, padding is filled with zeros around it, and the run is a
  * {@code System.arraycopy} when the input row is contiguous and the stride is 1 (the common case),
- * a strided gather otherwise. col2im adds runs back with vector adds when the stride is 1; every
- * element receives its contributions in the reference's order, so both are bit-identical to
- * {@link Im2col}. Stride-1 "same" windows (a row is the plane shifted) and short, strided or
+ * a strided gather otherwise. col2im adds runs back with vector adds (stride 1; a strided window
+ * takes the reference's own loop); every element receives its contributions in the reference's
+ * order, so both are bit-identical to {@link Im2col}. Stride-1 "same" windows (a row is the plane shifted) and short, strided or
  * strided-source rows go to {@link Im2colGather} instead, and large stride-2 windows to
  * {@link Im2colPhases}.
  */
@@ -103,10 +103,9 @@ final class VectorIm2col {
                     int lo = Im2col.firstInside(w, tap);
                     int hi = Im2col.endInside(w, tap, outW);
                     for (int oh = 0; oh < outH && lo < hi; oh++) {
-                        int h = oh * w.strideH() - w.padH() + i * w.dilationH();
+                        int h = oh - w.padH() + i * w.dilationH();
                         if (h >= 0 && h < w.inH()) {
-                            int to = plane + h * w.inW() + lo * w.strideW() - w.padW() + tap;
-                            addRun(cols, base + oh * outW + lo, dst, to, w.strideW(), hi - lo);
+                            addRun(cols, base + oh * outW + lo, dst, plane + h * w.inW() + lo - w.padW() + tap, hi - lo);
                         }
                     }
                     base += colsRowStride;
@@ -115,18 +114,15 @@ final class VectorIm2col {
         }
     }
 
-    private static void addRun(float[] src, int from, float[] dst, int to, int step, int n) {
+    private static void addRun(float[] src, int from, float[] dst, int to, int n) {
         int k = 0;
-        if (step == 1) {
-            int bound = SPECIES.loopBound(n);
-            for (; k < bound; k += SPECIES.length()) {
-                FloatVector.fromArray(SPECIES, dst, to + k).add(FloatVector.fromArray(SPECIES, src, from + k))
-                        .intoArray(dst, to + k);
-            }
+        for (int bound = SPECIES.loopBound(n); k < bound; k += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, dst, to + k).add(FloatVector.fromArray(SPECIES, src, from + k))
+                    .intoArray(dst, to + k);
         }
-        // scalar tail (and the strided fallback)
+        // scalar tail
         for (; k < n; k++) {
-            dst[to + k * step] += src[from + k];
+            dst[to + k] += src[from + k];
         }
     }
 }
